@@ -1,0 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261125131559_initial } from './Migration20261125131559_initial.js';
+
+// Every migration, in order. A test checks that each file in this folder is listed here.
+export const MIGRATIONS: MigrationObject[] = [{ name: 'Migration20261125131559_initial', class: Migration20261125131559_initial }];

@@ -1,0 +1,41 @@
+import { DomainError, ErrorCode } from '../errors.js';
+import { looksLikeApiKey, type ApiKeyService } from '../services/api-key.service.js';
+import { InvalidTokenError, type TokenService } from './tokens.js';
+import { PUBLIC_VIEWER, type Viewer } from './viewer.js';
+
+/** What a caller presented: the Authorization header (or `authorization` connection param) and/or an API key. */
+export interface Credentials {
+  authorization?: unknown;
+  apiKey?: unknown;
+}
+
+/** 401 over HTTP; over WebSocket the connection is refused instead. */
+const rejected = (message: string) => new DomainError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
+
+/**
+ * Establishes the viewer. No credentials means PUBLIC; credentials that are present but bad are an
+ * error, never a silent downgrade to PUBLIC, so a client with an expired token finds out at once.
+ */
+export async function authenticate(credentials: Credentials, tokens: TokenService, apiKeys: ApiKeyService): Promise<Viewer> {
+  const { authorization, apiKey } = credentials;
+  if (apiKey !== undefined && apiKey !== null && apiKey !== '') {
+    const viewer = typeof apiKey === 'string' ? await apiKeys.authenticate(apiKey) : null;
+    if (!viewer) throw rejected('The API key is not valid or has been revoked.');
+    return viewer;
+  }
+  if (authorization === undefined || authorization === null || authorization === '') return PUBLIC_VIEWER;
+  const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization.trim()) : null;
+  if (!match) throw rejected('Send credentials as "Authorization: Bearer <token>".');
+  const token = match[1]!;
+  if (looksLikeApiKey(token)) {
+    const viewer = await apiKeys.authenticate(token);
+    if (!viewer) throw rejected('The API key is not valid or has been revoked.');
+    return viewer;
+  }
+  try {
+    return await tokens.verify(token);
+  } catch (err) {
+    if (err instanceof InvalidTokenError) throw rejected('The bearer token is not valid or has expired.');
+    throw err;
+  }
+}

@@ -1,0 +1,48 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { DomainError, ERROR_CODES, ErrorCode } from '../errors.js';
+
+/** Codes GraphQL servers give to malformed requests; partners see them all as BAD_USER_INPUT. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'PERSISTED_QUERY_NOT_FOUND',
+]);
+
+const SUGGESTION_RE = / ?Did you mean .*\?$/;
+
+/** Drops graphql-js's "Did you mean …?" hints, which would let a guesser map a hidden schema. */
+export const withoutSuggestions = (message: string): string => message.replace(SUGGESTION_RE, '');
+
+export interface FormatOptions {
+  /** Development keeps "Did you mean …?" hints; production hides the schema's shape from guesses. */
+  development: boolean;
+}
+
+/**
+ * The one place errors are shaped for clients: codes from the closed set pass through, malformed
+ * requests become BAD_USER_INPUT, and everything unexpected is masked (it was logged with the
+ * request id before reaching here).
+ */
+export function formatError(formatted: GraphQLFormattedError, original: unknown, options: FormatOptions): GraphQLFormattedError {
+  const code = String(formatted.extensions?.code ?? '');
+  if (original instanceof DomainError || (ERROR_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR)) {
+    const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  if (REQUEST_ERROR_CODES.has(code) || (!code && formatted.locations && !formatted.path)) {
+    const message = options.development ? formatted.message : withoutSuggestions(formatted.message);
+    return { message, locations: formatted.locations, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code || 'GRAPHQL_VALIDATION_FAILED' } };
+  }
+  return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}
+
+/** True for errors that are a bug or an outage rather than the caller's mistake: these get logged. */
+export function isUnexpected(error: { extensions?: Record<string, unknown>; originalError?: unknown }): boolean {
+  if (error.originalError instanceof DomainError || error instanceof DomainError) return false;
+  const code = String(error.extensions?.code ?? '');
+  if (ERROR_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return false;
+  return !REQUEST_ERROR_CODES.has(code);
+}

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Disposable } from 'graphql-ws';
+import { authenticate } from '../auth/authenticate.js';
+import type { TokenService } from '../auth/tokens.js';
+import { type Context, createContext } from '../context.js';
+import type { Orm } from '../db/orm.js';
+import { ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { buildKezekSchema } from '../schema/build.js';
+import { formatError, isUnexpected } from './format-error.js';
+import { attachGraphqlWs, GRAPHQL_PATH } from './graphql-ws.js';
+import { LIMITS, PROTECTION_RULES } from './protection.js';
+
+export interface ServerOptions {
+  orm: Orm;
+  tokens: TokenService;
+  log: Logger;
+  port: number;
+  host: string;
+  listenSocket?: string;
+  introspection: boolean;
+  development: boolean;
+  onWsOperation?: (id: string) => void;
+}
+
+export interface KezekServer {
+  /** http://host:port/graphql of the TCP listener. */
+  url: string;
+  port: number;
+  socketPath?: string;
+  /** Stops accepting work, closes WebSockets, drains HTTP. The ORM and database are the caller's. */
+  close(): Promise<void>;
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** HTTP (Apollo) and graphql-ws on one path, on a TCP port and optionally a Unix socket. */
+export async function startServer(options: ServerOptions): Promise<KezekServer> {
+  const { orm, tokens, log } = options;
+  const schema = await buildKezekSchema();
+  const httpServers = [http.createServer()];
+  if (options.listenSocket) httpServers.push(http.createServer());
+
+  const wsServers: Disposable[] = httpServers.map((server) =>
+    attachGraphqlWs(server, { schema, rootEm: orm.em, tokens, log, development: options.development, onOperation: options.onWsOperation }),
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: options.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    hideSchemaDetailsFromClientErrors: !options.development,
+    includeStacktraceInErrorResponses: false,
+    validationRules: PROTECTION_RULES,
+    formatError: (formatted, error) => formatError(formatted, error, { development: options.development }),
+    plugins: [
+      ...httpServers.map((httpServer) => ApolloServerPluginDrainHttpServer({ httpServer })),
+      { serverWillStart: async () => ({ drainServer: async () => void (await Promise.all(wsServers.map((ws) => ws.dispose()))) }) },
+      errorLoggingPlugin(),
+    ],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    next();
+  });
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      res.json({ status: 'ready' });
+    } catch (err) {
+      log.warn({ err }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: LIMITS.maxPayloadBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) =>
+        createContext(
+          orm.em,
+          (services) => authenticate({ authorization: req.headers.authorization, apiKey: req.headers['x-api-key'] }, tokens, services.apiKeys),
+          String(res.locals.requestId),
+          log,
+        ),
+    }),
+  );
+  app.use(bodyErrorHandler(log));
+  for (const server of httpServers) server.on('request', app);
+
+  const tcp = httpServers[0]!;
+  await listen(tcp, () => tcp.listen(options.port, options.host));
+  const address = tcp.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  if (options.listenSocket) {
+    const socketPath = options.listenSocket;
+    fs.rmSync(socketPath, { force: true }); // a socket file left by a killed process blocks listen()
+    await listen(httpServers[1]!, () => httpServers[1]!.listen(socketPath));
+  }
+  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  const url = `http://${shownHost}:${port}${GRAPHQL_PATH}`;
+  log.info({ url, socket: options.listenSocket }, 'Kezek API listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    socketPath: options.listenSocket,
+    close: () => (closing ??= apollo.stop()),
+  };
+}
+
+function listen(server: http.Server, start: () => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.once('listening', () => {
+      server.off('error', reject);
+      resolve();
+    });
+    start();
+  });
+}
+
+/** Logs unexpected errors with the request id; clients see them masked by formatError. */
+function errorLoggingPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (isUnexpected(error)) (contextValue.log ?? console).error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Oversized or malformed JSON bodies get a GraphQL-shaped error instead of Express's HTML page. */
+function bodyErrorHandler(log: Logger) {
+  return (err: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const status = err.status ?? 500;
+    if (status >= 500) log.error({ err }, 'unhandled HTTP error');
+    const message =
+      err.type === 'entity.too.large'
+        ? `Request body is larger than ${LIMITS.maxPayloadBytes} bytes.`
+        : status < 500
+          ? 'The request body is not valid JSON.'
+          : 'Internal server error';
+    const code = status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  };
+}

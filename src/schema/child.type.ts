@@ -1,0 +1,66 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Language, PriorityCategory, Relationship, Sex } from '../domain/enums.js';
+import { DateTime, LocalDate } from './scalars.js';
+
+@ObjectType('Child', { description: 'A child registered by their legal representative; the holder of a voucher.' })
+export class ChildType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'The child’s IIN. Visible only to their representative and admins.' })
+  iin!: string;
+
+  @Field(() => String)
+  fullName!: string;
+
+  @Field(() => LocalDate, { description: 'As encoded in the IIN.' })
+  birthDate!: string;
+
+  @Field(() => Sex)
+  sex!: Sex;
+
+  @Field(() => PriorityCategory)
+  priorityCategory!: PriorityCategory;
+
+  @Field(() => DateTime)
+  createdAt!: Date;
+}
+
+@InputType({ description: 'The parent’s own details, needed on their first registration if the token has none.' })
+export class ApplicantProfileInput {
+  @Field(() => String)
+  fullName!: string;
+
+  @Field(() => String, { description: 'Kazakh number in +7 format; SMS notices go here.' })
+  phone!: string;
+
+  @Field(() => Language, { description: 'Language for SMS and notices.' })
+  language!: Language;
+}
+
+@InputType({ description: 'Links a child, by IIN, to the signed-in parent.' })
+export class RegisterChildInput {
+  @Field(() => String, { description: 'The child’s IIN: 12 digits with a valid check digit.' })
+  iin!: string;
+
+  @Field(() => String)
+  fullName!: string;
+
+  @Field(() => Relationship)
+  relationship!: Relationship;
+
+  @Field(() => LocalDate, { nullable: true, description: 'Optional; must match the date the IIN encodes.' })
+  birthDate?: string | null;
+
+  @Field(() => PriorityCategory, { nullable: true, description: 'Defaults to NONE.' })
+  priorityCategory?: PriorityCategory | null;
+
+  @Field(() => ApplicantProfileInput, { nullable: true })
+  parent?: ApplicantProfileInput | null;
+}
+
+@ObjectType()
+export class RegisterChildPayload {
+  @Field(() => ChildType)
+  child!: ChildType;
+}

@@ -1,0 +1,40 @@
+import { registerEnumType } from 'type-graphql';
+import {
+  Direction,
+  Language,
+  PriorityCategory,
+  ProviderKind,
+  ProviderStatus,
+  Relationship,
+  Role,
+  Sex,
+  TeachingLanguage,
+  VoucherType,
+} from '../domain/enums.js';
+
+registerEnumType(VoucherType, {
+  name: 'VoucherType',
+  description: 'TARGETED vouchers are for clubs in schools and state institutions; UNIVERSAL vouchers for any approved provider.',
+  valuesConfig: {
+    TARGETED: { description: 'Kazakh "мақсатты", Russian "целевой": school and state-institution clubs only.' },
+    UNIVERSAL: { description: 'Kazakh "әмбебап": any approved provider, chosen on the platform.' },
+  },
+});
+registerEnumType(ProviderKind, {
+  name: 'ProviderKind',
+  description: 'The legal kind of a provider; it decides which voucher types its programs accept.',
+});
+registerEnumType(ProviderStatus, {
+  name: 'ProviderStatus',
+  description: 'PENDING until the city’s education department approves; only APPROVED providers are in the public catalogue.',
+});
+registerEnumType(Direction, { name: 'Direction', description: 'The direction of a club. More may be added.' });
+registerEnumType(Language, { name: 'Language', description: 'A language an applicant receives SMS and notices in.' });
+registerEnumType(TeachingLanguage, { name: 'TeachingLanguage', description: 'The language a program is taught in.' });
+registerEnumType(Relationship, { name: 'Relationship', description: 'How an applicant is related to the child they represent.' });
+registerEnumType(PriorityCategory, {
+  name: 'PriorityCategory',
+  description: 'A priority category declared for a child. Their order in the queue is set by each city’s rules; NONE comes last.',
+});
+registerEnumType(Sex, { name: 'Sex', description: 'As encoded in the IIN.' });
+registerEnumType(Role, { name: 'Role', description: 'What a caller may do. Anonymous callers are PUBLIC.' });

@@ -1,0 +1,63 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Role } from '../domain/enums.js';
+import { DateTime } from './scalars.js';
+
+@ObjectType('Viewer', { description: 'The caller: their role and the scope it applies to.' })
+export class ViewerType {
+  @Field(() => Role)
+  role!: Role;
+
+  @Field(() => String, { nullable: true, description: 'Display name from the token or API key.' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'PARENT: the parent’s IIN.' })
+  iin?: string | null;
+}
+
+@ObjectType('ApiKey', { description: 'A partner agency’s API key. The secret is shown only once, when issued.' })
+export class ApiKeyType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'Who the key was issued to.' })
+  name!: string;
+
+  @Field(() => String, { description: 'The non-secret part of the key, to tell keys apart.' })
+  prefix!: string;
+
+  @Field(() => DateTime)
+  createdAt!: Date;
+
+  @Field(() => DateTime, { nullable: true })
+  revokedAt?: Date | null;
+
+  @Field(() => DateTime, { nullable: true, description: 'Approximate (to the minute).' })
+  lastUsedAt?: Date | null;
+}
+
+@InputType()
+export class CreateApiKeyInput {
+  @Field(() => String, { description: 'Who the key is for, e.g. "Bureau of National Statistics".' })
+  name!: string;
+}
+
+@InputType()
+export class RevokeApiKeyInput {
+  @Field(() => ID)
+  apiKeyId!: string;
+}
+
+@ObjectType()
+export class CreateApiKeyPayload {
+  @Field(() => ApiKeyType)
+  apiKey!: ApiKeyType;
+
+  @Field(() => String, { description: 'The full key, to send as `X-Api-Key`. Shown only now: store it safely.' })
+  key!: string;
+}
+
+@ObjectType()
+export class RevokeApiKeyPayload {
+  @Field(() => ApiKeyType)
+  apiKey!: ApiKeyType;
+}

@@ -1,0 +1,118 @@
+// An in-process Kezek API for integration tests: the real server, schema, ORM and PostgreSQL, reached
+// over a Unix socket (loopback TCP is throttled on these machines) exactly as a client would.
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { inject } from 'vitest';
+import { createTokenService, type KezekClaims } from '../../src/auth/tokens.js';
+import { loadConfig } from '../../src/config.js';
+import { initOrm, type Orm } from '../../src/db/orm.js';
+import { startServer, type KezekServer } from '../../src/http/server.js';
+import { createLogger } from '../../src/logger.js';
+
+export const TEST_JWT_SECRET = 'kezek-test-secret-which-is-long-enough-for-hs256';
+
+export interface GraphqlResponse<T = Record<string, any>> {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: { data?: T | null; errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[] };
+}
+
+export interface Credentials {
+  token?: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+}
+
+export class TestApi {
+  /** SQL statements the server has sent to PostgreSQL since the last reset. */
+  statements = 0;
+
+  private constructor(
+    readonly orm: Orm,
+    readonly server: KezekServer,
+    readonly socketPath: string,
+    private readonly signer: (claims: KezekClaims, ttl: number) => Promise<string>,
+  ) {}
+
+  static async start(): Promise<TestApi> {
+    const log = createLogger('silent');
+    const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: os.tmpdir() });
+    const orm = await initOrm(inject('db'), log, 10);
+    const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kezek-api-'));
+    const socketPath = path.join(socketDir, 'api.sock');
+    const tokens = createTokenService(config);
+    const server = await startServer({
+      orm,
+      tokens,
+      log,
+      port: 0,
+      host: '127.0.0.1',
+      listenSocket: socketPath,
+      introspection: true,
+      development: false,
+    });
+    const api = new TestApi(orm, server, socketPath, tokens.sign!);
+    orm.em.getConnection().getKnex().on('query', () => void api.statements++);
+    return api;
+  }
+
+  /** POSTs a GraphQL request and returns status and body, errors included. */
+  request<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, creds: Credentials = {}): Promise<GraphqlResponse<T>> {
+    return this.post(JSON.stringify({ query, variables }), creds);
+  }
+
+  /** Like request, but fails the test on any GraphQL error and returns `data`. */
+  async data<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, creds: Credentials = {}): Promise<T> {
+    const res = await this.request<T>(query, variables, creds);
+    if (res.body.errors?.length || !res.body.data) throw new Error(`GraphQL errors: ${JSON.stringify(res.body.errors)}`);
+    return res.body.data;
+  }
+
+  /** Sends a raw body (for malformed or oversized requests). */
+  post(body: string, creds: Credentials = {}, method = 'POST', urlPath = '/graphql'): Promise<GraphqlResponse<any>> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...creds.headers };
+    if (creds.token) headers.authorization = `Bearer ${creds.token}`;
+    if (creds.apiKey) headers['x-api-key'] = creds.apiKey;
+    return new Promise((resolve, reject) => {
+      const req = http.request({ socketPath: this.socketPath, path: urlPath, method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = { raw: text };
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  token(claims: KezekClaims, ttlSeconds = 3600): Promise<string> {
+    return this.signer(claims, ttlSeconds);
+  }
+
+  /** The graphql-ws URL of this server's Unix socket. */
+  get wsUrl(): string {
+    return `ws+unix://${this.socketPath}:/graphql`;
+  }
+
+  wsClient(connectionParams: Record<string, unknown> = {}): Client {
+    return createClient({ url: this.wsUrl, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+  }
+
+  async close(): Promise<void> {
+    await this.server.close();
+    await this.orm.close(true);
+    fs.rmSync(path.dirname(this.socketPath), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,99 @@
+// Fluent builders that create test data through the public API, each call with fresh ids:
+//   const provider = await seed.provider({ city: 'ASTANA', kind: 'SCHOOL' }).approved();
+//   const family = await seed.parent().withChild();
+import { randomBin, randomIin, randomParentIin } from './ids.js';
+import type { TestApi } from './api.js';
+
+export interface ProviderHandle {
+  id: string;
+  bin: string;
+  city: string;
+  kind: string;
+  /** A PROVIDER token for this provider's staff. */
+  token: string;
+}
+
+export interface ProgramHandle {
+  id: string;
+  providerId: string;
+}
+
+export interface FamilyHandle {
+  iin: string;
+  token: string;
+  children: { id: string; iin: string }[];
+}
+
+const PROGRAM_FIELDS = `id title { kk ru } direction minAge maxAge seats freeSeats active`;
+
+export class Seed {
+  constructor(private readonly api: TestApi) {}
+
+  admin = () => this.api.token({ role: 'ADMIN', sub: 'test-admin' });
+  operator = (city: string) => this.api.token({ role: 'OPERATOR', city });
+  agency = () => this.api.token({ role: 'AGENCY', sub: 'test-agency' });
+
+  /** Registers a provider (PENDING); `.approved()` on the result approves it too. */
+  provider(options: { city?: string; kind?: 'SCHOOL' | 'STATE_INSTITUTION' | 'PRIVATE'; name?: string } = {}) {
+    const register = async (approve: boolean): Promise<ProviderHandle> => {
+      const city = options.city ?? 'ASTANA';
+      const kind = options.kind ?? 'SCHOOL';
+      const admin = await this.admin();
+      const bin = randomBin();
+      const { registerProvider } = await this.api.data(
+        `mutation($input: RegisterProviderInput!) { registerProvider(input: $input) { provider { id } } }`,
+        { input: { bin, name: options.name ?? `Test provider ${bin}`, kind, city } },
+        { token: admin },
+      );
+      const id = registerProvider.provider.id as string;
+      if (approve) {
+        await this.api.data(`mutation($id: ID!) { approveProvider(input: { providerId: $id }) { provider { id } } }`, { id }, { token: admin });
+      }
+      return { id, bin, city, kind, token: await this.api.token({ role: 'PROVIDER', provider: id }) };
+    };
+    const pending = () => register(false);
+    return { pending, approved: () => register(true) };
+  }
+
+  async program(provider: ProviderHandle, fields: Record<string, unknown> = {}): Promise<ProgramHandle & Record<string, any>> {
+    const { createProgram } = await this.api.data(
+      `mutation($input: CreateProgramInput!) { createProgram(input: $input) { program { ${PROGRAM_FIELDS} } } }`,
+      {
+        input: {
+          providerId: provider.id,
+          title: { kk: 'Робототехника үйірмесі', ru: 'Кружок робототехники' },
+          direction: 'EDUCATIONAL',
+          minAge: 7,
+          maxAge: 12,
+          seats: 20,
+          schedule: [{ weekday: 2, startsAt: '15:00', endsAt: '16:30' }],
+          language: 'KK_RU',
+          ...fields,
+        },
+      },
+      { token: provider.token },
+    );
+    return { ...createProgram.program, providerId: provider.id };
+  }
+
+  /** A parent with a token; `.withChild()` registers children through the API. */
+  parent(options: { name?: string; phone?: string } = {}) {
+    const iin = randomParentIin();
+    const tokenPromise = this.api.token({ role: 'PARENT', sub: iin, name: options.name ?? 'Айгүл Сәрсенова', phone: options.phone ?? '+77011234567' });
+    const withChild = async (count = 1, birthDate = '2016-05-20'): Promise<FamilyHandle> => {
+      const token = await tokenPromise;
+      const children = [];
+      for (let i = 0; i < count; i++) {
+        const childIin = randomIin(birthDate, i % 2 ? 'FEMALE' : 'MALE');
+        const { registerChild } = await this.api.data(
+          `mutation($input: RegisterChildInput!) { registerChild(input: $input) { child { id iin } } }`,
+          { input: { iin: childIin, fullName: `Бала ${i + 1}`, relationship: 'MOTHER' } },
+          { token },
+        );
+        children.push(registerChild.child as { id: string; iin: string });
+      }
+      return { iin, token, children };
+    };
+    return { iin, token: () => tokenPromise, withChild };
+  }
+}
