@@ -65,6 +65,9 @@ export function attachGraphqlWs(server: http.Server, deps: GraphqlWsDeps): Dispo
         }
       },
       onSubscribe: async (ctx, id, payload) => {
+        const viewer = ctx.extra.viewer!;
+        // Tokens expire while sockets stay open: each new subscription must still be authorised.
+        if (isExpired(viewer)) return [new DomainError(ErrorCode.UNAUTHENTICATED, 'Your token has expired; reconnect with a new one.')];
         let document;
         try {
           document = parse(payload.query);
@@ -77,9 +80,6 @@ export function attachGraphqlWs(server: http.Server, deps: GraphqlWsDeps): Dispo
         if (operation?.operation !== 'subscription') {
           return [badRequest('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST.')];
         }
-        const viewer = ctx.extra.viewer!;
-        // Tokens expire while sockets stay open: each new subscription must still be authorised.
-        if (isExpired(viewer)) return [new DomainError(ErrorCode.UNAUTHENTICATED, 'Your token has expired; reconnect with a new one.')];
         const contextValue = await createContext(deps.rootEm, async () => viewer, `${ctx.extra.connectionId}:${id}`, deps.log);
         deps.onOperation?.(id);
         const args: ExecutionArgs = {

@@ -29,7 +29,7 @@ export class ProviderResolver {
 
   @Query(() => ProviderType, { nullable: true, description: 'One provider, if visible to the caller.' })
   provider(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Provider | null> {
-    return ctx.services.providers.get(ctx.viewer, id).catch(() => null);
+    return ctx.services.providers.find(ctx.viewer, id);
   }
 
   @Mutation(() => ProviderPayload, { description: 'OPERATOR of the city or ADMIN: registers a provider as PENDING.' })

@@ -46,11 +46,9 @@ export class ProviderService {
     return toPage(rows, limit, () => this.em.count(Provider, { $and: where }));
   }
 
-  /** A provider the viewer may see, or NOT_FOUND (never FORBIDDEN, which would confirm it exists). */
-  async get(viewer: Viewer, id: string): Promise<Provider> {
-    const provider = isUuid(id) ? await this.em.findOne(Provider, { $and: [{ id }, providerVisibility(viewer)] }) : null;
-    if (!provider) throw notFound('Provider', id);
-    return provider;
+  /** A provider the viewer may see, or null: an invisible provider looks exactly like a missing one. */
+  async find(viewer: Viewer, id: string): Promise<Provider | null> {
+    return isUuid(id) ? this.em.findOne(Provider, { $and: [{ id }, providerVisibility(viewer)] }) : null;
   }
 
   async register(viewer: Viewer, input: RegisterProviderInput): Promise<Provider> {

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestApi } from '../support/api.js';
+import { type ProviderHandle, Seed } from '../support/seed.js';
+
+let api: TestApi;
+let seed: Seed;
+beforeAll(async () => {
+  api = await TestApi.start();
+  seed = new Seed(api);
+});
+afterAll(() => api?.close());
+
+const PROGRAMS = `query($filter: ProgramFilter, $first: Int, $after: String) {
+  programs(filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id title { kk ru } direction minAge maxAge freeSeats acceptsVoucherTypes provider { id name kind } city { code } } }
+  }
+}`;
+
+const ids = (res: any) => res.programs.edges.map((e: any) => e.node.id);
+
+describe('cities', () => {
+  it('lists the six pilot cities with Kazakh and Russian names', async () => {
+    const { cities } = await api.data(`{ cities { code name { kk ru en } timezone } }`);
+    expect(cities.map((c: any) => c.code)).toEqual(['AKTOBE', 'ASTANA', 'ATYRAU', 'KARAGANDA', 'KYZYLORDA', 'SHYMKENT']);
+    expect(cities.find((c: any) => c.code === 'AKTOBE')).toEqual({ code: 'AKTOBE', name: { kk: 'Ақтөбе', ru: 'Актобе', en: 'Aktobe' }, timezone: 'Asia/Aqtobe' });
+  });
+});
+
+describe('programs', () => {
+  let school: ProviderHandle;
+  let studio: ProviderHandle;
+  let robotics: string;
+  let football: string;
+  let painting: string;
+
+  beforeAll(async () => {
+    school = await seed.provider({ city: 'KYZYLORDA', kind: 'SCHOOL' }).approved();
+    studio = await seed.provider({ city: 'KYZYLORDA', kind: 'PRIVATE' }).approved();
+    robotics = (await seed.program(school, { direction: 'EDUCATIONAL', minAge: 8, maxAge: 12, seats: 15 })).id;
+    football = (await seed.program(studio, { direction: 'SPORTS', minAge: 6, maxAge: 10, title: { kk: 'Футбол', ru: 'Футбол' } })).id;
+    painting = (await seed.program(studio, { direction: 'CREATIVE', minAge: 10, maxAge: 16, title: { kk: 'Сурет салу', ru: 'Живопись' } })).id;
+  });
+
+  it('filters by city, direction, age and the voucher type a program accepts', async () => {
+    const scope = { providerId: undefined, city: 'KYZYLORDA' };
+    const mine = [robotics, football, painting];
+    const only = async (filter: object) => ids(await api.data(PROGRAMS, { filter: { ...scope, ...filter }, first: 100 })).filter((id: string) => mine.includes(id));
+
+    expect(await only({})).toEqual([robotics, football, painting]);
+    expect(await only({ direction: 'SPORTS' })).toEqual([football]);
+    expect(await only({ childAge: 9 })).toEqual([robotics, football]);
+    expect(await only({ childAge: 14 })).toEqual([painting]);
+    expect(await only({ voucherType: 'TARGETED' })).toEqual([robotics]);
+    expect(await only({ voucherType: 'UNIVERSAL' })).toEqual([robotics, football, painting]);
+    expect(await only({ providerKind: 'PRIVATE' })).toEqual([football, painting]);
+    expect(await only({ hasFreeSeats: true })).toEqual([robotics, football, painting]);
+    expect(await only({ hasFreeSeats: false })).toEqual([]);
+    expect(ids(await api.data(PROGRAMS, { filter: { city: 'ASTANA', providerId: studio.id } }))).toEqual([]);
+  });
+
+  it('says which voucher types a program accepts, from its provider’s kind', async () => {
+    const res = await api.data(PROGRAMS, { filter: { providerId: school.id } });
+    expect(res.programs.edges[0].node).toMatchObject({
+      id: robotics,
+      acceptsVoucherTypes: ['TARGETED', 'UNIVERSAL'],
+      provider: { id: school.id, kind: 'SCHOOL' },
+      city: { code: 'KYZYLORDA' },
+      freeSeats: 15,
+    });
+    const studioPrograms = await api.data(PROGRAMS, { filter: { providerId: studio.id } });
+    expect(studioPrograms.programs.edges.map((e: any) => e.node.acceptsVoucherTypes)).toEqual([['UNIVERSAL'], ['UNIVERSAL']]);
+  });
+
+  it('pages forward with cursors and counts the whole list', async () => {
+    const filter = { providerId: studio.id };
+    const first = await api.data(PROGRAMS, { filter, first: 1 });
+    expect(first.programs).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
+    expect(ids(first)).toEqual([football]);
+    const second = await api.data(PROGRAMS, { filter, first: 1, after: first.programs.pageInfo.endCursor });
+    expect(ids(second)).toEqual([painting]);
+    expect(second.programs.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('hides programs of providers that are not approved from the public, but not from their staff', async () => {
+    const pending = await seed.provider({ city: 'KYZYLORDA' }).pending();
+    const hidden = (await seed.program(pending)).id;
+    expect(ids(await api.data(PROGRAMS, { filter: { providerId: pending.id } }))).toEqual([]);
+    expect(await api.data(`query($id: ID!) { program(id: $id) { id } }`, { id: hidden })).toEqual({ program: null });
+    const staffView = await api.data(PROGRAMS, { filter: { providerId: pending.id } }, { token: pending.token });
+    expect(ids(staffView)).toEqual([hidden]);
+    const operatorView = await api.data(PROGRAMS, { filter: { providerId: pending.id } }, { token: await seed.operator('KYZYLORDA') });
+    expect(ids(operatorView)).toEqual([hidden]);
+  });
+
+  it('lets a provider close a program, which leaves the public catalogue', async () => {
+    const program = await seed.program(studio, { direction: 'SPORTS' });
+    const { updateProgram } = await api.data(
+      `mutation($input: UpdateProgramInput!) { updateProgram(input: $input) { program { id active seats title { kk ru } } } }`,
+      { input: { programId: program.id, active: false, seats: 30, title: { kk: 'Күрес', ru: 'Борьба' } } },
+      { token: studio.token },
+    );
+    expect(updateProgram.program).toEqual({ id: program.id, active: false, seats: 30, title: { kk: 'Күрес', ru: 'Борьба' } });
+    expect(await api.data(`query($id: ID!) { program(id: $id) { id } }`, { id: program.id })).toEqual({ program: null });
+  });
+});
+
+describe('statement count', () => {
+  it('does not grow with the page size: relations are batched per request', async () => {
+    const providers = await Promise.all([1, 2, 3].map(() => seed.provider({ city: 'ATYRAU', kind: 'STATE_INSTITUTION' }).approved()));
+    for (const provider of providers) for (let i = 0; i < 20; i++) await seed.program(provider);
+    const query = `query($first: Int) { programs(first: $first, filter: { city: "ATYRAU" }) { edges { node { id provider { name } city { name { kk } } } } } }`;
+
+    const countFor = async (first: number) => {
+      api.statements = 0;
+      const res = await api.data(query, { first });
+      expect(res.programs.edges).toHaveLength(first);
+      return api.statements;
+    };
+    const small = await countFor(5);
+    const large = await countFor(50);
+    // programs, providers (one batch), cities (one batch)
+    expect(small).toBe(3);
+    expect(large).toBe(3);
+  });
+});

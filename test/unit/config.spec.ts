@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('defaults to the embedded database, port 4000 and ./.data', () => {
+    const config = loadConfig({}, '/srv/kezek');
+    expect(config).toMatchObject({
+      database: { kind: 'embedded' },
+      port: 4000,
+      dataDir: '/srv/kezek/.data',
+      logLevel: 'info',
+      introspection: true,
+      seedDemoData: true,
+    });
+  });
+
+  it('reads the Unix-socket form of DATABASE_URL', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://kezek@/voucher?host=/run/postgresql&port=5433' });
+    expect(config.database).toEqual({ kind: 'url', host: '/run/postgresql', port: 5433, user: 'kezek', password: undefined, dbName: 'voucher', ssl: false });
+    expect(config.seedDemoData).toBe(false);
+  });
+
+  it('reads a TCP DATABASE_URL with a password', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://app:s3cret@db.internal:6432/kezek', SEED_DEMO_DATA: 'true' });
+    expect(config.database).toMatchObject({ host: 'db.internal', port: 6432, user: 'app', password: 's3cret', dbName: 'kezek' });
+    expect(config.seedDemoData).toBe(true);
+  });
+
+  it('names every bad value in one error', () => {
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://x/y', PORT: 'eighty', LOG_LEVEL: 'loud', JWT_SECRET: 'short', JWT_JWKS_URL: 'not a url', INTROSPECTION: 'maybe' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems).toEqual([
+        'DATABASE_URL must start with postgres:// or postgresql://',
+        'PORT must be a whole number from 0 to 65535 (got "eighty")',
+        'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+        'JWT_SECRET must be at least 32 bytes long (HS256 needs a 256-bit key)',
+        'JWT_JWKS_URL must be an http(s) URL (got "not a url")',
+        'INTROSPECTION must be true or false (got "maybe")',
+      ]);
+    }
+  });
+
+  it('requires a database name in DATABASE_URL', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost' })).toThrow(/must name a database/);
+  });
+});
