@@ -54,6 +54,8 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: options.introspection,
+    // Kezek's own signal handling shuts down in order (WebSockets, HTTP, ORM, database).
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     hideSchemaDetailsFromClientErrors: !options.development,
