@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { type ExecutionArgs, getOperationAST, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate } from 'graphql';
+import { type ExecutionArgs, getOperationAST, type ValidationRule, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -13,7 +13,7 @@ import { DomainError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createServices } from '../services/index.js';
 import { formatError, isUnexpected, withoutSuggestions } from './format-error.js';
-import { LIMITS, PROTECTION_RULES } from './protection.js';
+import type { Limits } from './protection.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -28,6 +28,9 @@ export interface GraphqlWsDeps {
   tokens: TokenService;
   log: Logger;
   development: boolean;
+  limits: Limits;
+  /** The same extra validation rules Apollo runs for HTTP. */
+  rules: ValidationRule[];
   /** Test hook: called once a subscription has been accepted and is about to run. */
   onOperation?: (id: string) => void;
 }
@@ -39,8 +42,8 @@ const badRequest = (message: string) => new DomainError(ErrorCode.BAD_USER_INPUT
  * validation rules, authentication and error masking are applied here explicitly.
  */
 export function attachGraphqlWs(server: http.Server, deps: GraphqlWsDeps): Disposable {
-  const wss = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: LIMITS.maxPayloadBytes });
-  const rules = [...specifiedRules, ...PROTECTION_RULES];
+  const wss = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: deps.limits.maxPayloadBytes });
+  const rules = [...specifiedRules, ...deps.rules];
   const format = (errors: readonly GraphQLError[]) =>
     errors.map((e) => formatError(e.toJSON(), e.originalError ?? e, { development: deps.development }));
 

@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import { buildKezekSchema } from '../schema/build.js';
 import { formatError, isUnexpected } from './format-error.js';
 import { attachGraphqlWs, GRAPHQL_PATH } from './graphql-ws.js';
-import { LIMITS, PROTECTION_RULES } from './protection.js';
+import { DEFAULT_LIMITS, type Limits, protectionRules } from './protection.js';
 
 export interface ServerOptions {
   orm: Orm;
@@ -26,6 +26,7 @@ export interface ServerOptions {
   listenSocket?: string;
   introspection: boolean;
   development: boolean;
+  limits?: Partial<Limits>;
   onWsOperation?: (id: string) => void;
 }
 
@@ -44,11 +45,13 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 export async function startServer(options: ServerOptions): Promise<KezekServer> {
   const { orm, tokens, log } = options;
   const schema = await buildKezekSchema();
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const rules = protectionRules(limits);
   const httpServers = [http.createServer()];
   if (options.listenSocket) httpServers.push(http.createServer());
 
   const wsServers: Disposable[] = httpServers.map((server) =>
-    attachGraphqlWs(server, { schema, rootEm: orm.em, tokens, log, development: options.development, onOperation: options.onWsOperation }),
+    attachGraphqlWs(server, { schema, rootEm: orm.em, tokens, log, development: options.development, limits, rules, onOperation: options.onWsOperation }),
   );
 
   const apollo = new ApolloServer<Context>({
@@ -60,7 +63,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
     allowBatchedHttpRequests: false,
     hideSchemaDetailsFromClientErrors: !options.development,
     includeStacktraceInErrorResponses: false,
-    validationRules: PROTECTION_RULES,
+    validationRules: rules,
     formatError: (formatted, error) => formatError(formatted, error, { development: options.development }),
     plugins: [
       ...httpServers.map((httpServer) => ApolloServerPluginDrainHttpServer({ httpServer })),
@@ -91,7 +94,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
   });
   app.use(
     GRAPHQL_PATH,
-    express.json({ limit: LIMITS.maxPayloadBytes }),
+    express.json({ limit: limits.maxPayloadBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         createContext(
@@ -102,7 +105,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
         ),
     }),
   );
-  app.use(bodyErrorHandler(log));
+  app.use(bodyErrorHandler(log, limits.maxPayloadBytes));
   for (const server of httpServers) server.on('request', app);
 
   const tcp = httpServers[0]!;
@@ -154,14 +157,14 @@ function errorLoggingPlugin(): ApolloServerPlugin<Context> {
 }
 
 /** Oversized or malformed JSON bodies get a GraphQL-shaped error instead of Express's HTML page. */
-function bodyErrorHandler(log: Logger) {
+function bodyErrorHandler(log: Logger, maxPayloadBytes: number) {
   return (err: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const status = err.status ?? 500;
     if (status >= 500) log.error({ err }, 'unhandled HTTP error');
     const message =
       err.type === 'entity.too.large'
-        ? `Request body is larger than ${LIMITS.maxPayloadBytes} bytes.`
+        ? `Request body is larger than ${maxPayloadBytes} bytes.`
         : status < 500
           ? 'The request body is not valid JSON.'
           : 'Internal server error';

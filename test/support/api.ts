@@ -11,6 +11,7 @@ import { createTokenService, type KezekClaims } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
 import { initOrm, type Orm } from '../../src/db/orm.js';
 import { startServer, type KezekServer } from '../../src/http/server.js';
+import type { Limits } from '../../src/http/protection.js';
 import { createLogger } from '../../src/logger.js';
 
 export const TEST_JWT_SECRET = 'kezek-test-secret-which-is-long-enough-for-hs256';
@@ -38,7 +39,7 @@ export class TestApi {
     private readonly signer: (claims: KezekClaims, ttl: number) => Promise<string>,
   ) {}
 
-  static async start(): Promise<TestApi> {
+  static async start(options: { introspection?: boolean; development?: boolean; limits?: Partial<Limits> } = {}): Promise<TestApi> {
     const log = createLogger('silent');
     const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: os.tmpdir() });
     const orm = await initOrm(inject('db'), log, 10);
@@ -52,8 +53,9 @@ export class TestApi {
       port: 0,
       host: '127.0.0.1',
       listenSocket: socketPath,
-      introspection: true,
-      development: false,
+      introspection: options.introspection ?? true,
+      development: options.development ?? false,
+      limits: options.limits,
     });
     const api = new TestApi(orm, server, socketPath, tokens.sign!);
     orm.em.getConnection().getKnex().on('query', () => void api.statements++);

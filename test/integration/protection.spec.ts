@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestApi } from '../support/api.js';
+
+let api: TestApi;
+beforeAll(async () => (api = await TestApi.start()));
+afterAll(() => api?.close());
+
+const firstError = (res: { body: any }) => res.body.errors?.[0];
+
+describe('query limits', () => {
+  it('refuses queries deeper than the limit', async () => {
+    const shallow = await TestApi.start({ limits: { maxDepth: 4 } });
+    try {
+      const ok = await shallow.request(`{ programs(first: 1) { edges { node { id } } } }`);
+      expect(ok.body.errors).toBeUndefined();
+      const deep = await shallow.request(`{ programs(first: 1) { edges { node { provider { city { code } } } } } }`);
+      expect(deep.status).toBe(400);
+      expect(firstError(deep)).toMatchObject({ message: expect.stringContaining('Query depth limit of 4 exceeded'), extensions: { code: 'BAD_USER_INPUT' } });
+    } finally {
+      await shallow.close();
+    }
+  });
+
+  it('refuses more aliases than the limit', async () => {
+    const aliases = Array.from({ length: 16 }, (_, i) => `c${i}: cities { code }`).join(' ');
+    const res = await api.request(`{ ${aliases} }`);
+    expect(firstError(res)).toMatchObject({ message: expect.stringContaining('Aliases limit of 15 exceeded'), extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('refuses over-wide queries by cost', async () => {
+    const fields = `id title { kk ru en } direction minAge maxAge seats freeSeats schedule { weekday startsAt endsAt } language provider { id name bin kind status city { code name { kk ru } } } city { code }`;
+    const wide = Array.from({ length: 10 }, (_, i) => `p${i}: programs(first: 100) { totalCount edges { cursor node { ${fields} } } }`).join(' ');
+    const res = await api.request(`{ ${wide} }`);
+    expect(firstError(res)).toMatchObject({ message: expect.stringContaining('Query Cost limit of 20000 exceeded'), extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('accepts the catalogue page a portal really asks for', async () => {
+    const res = await api.request(`{ programs(first: 50) { totalCount edges { node { id title { kk ru } direction provider { name } city { name { kk ru } } } } } }`);
+    expect(res.body.errors).toBeUndefined();
+  });
+});
+
+describe('HTTP protections', () => {
+  it('refuses batched requests', async () => {
+    const res = await api.post(JSON.stringify([{ query: '{ cities { code } }' }, { query: '{ me { role } }' }]));
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(/batching/i);
+  });
+
+  it('blocks GET requests that could be cross-site (CSRF prevention)', async () => {
+    const res = await api.post('', { headers: { 'content-type': 'text/plain' } }, 'GET', '/graphql?query=%7Bcities%7Bcode%7D%7D');
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(/Cross-Site Request Forgery/);
+  });
+
+  it('refuses bodies over the size limit with a GraphQL-shaped error', async () => {
+    const res = await api.post(JSON.stringify({ query: `{ cities { code } }`, variables: { pad: 'x'.repeat(110 * 1024) } }));
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ errors: [{ message: 'Request body is larger than 102400 bytes.', extensions: { code: 'BAD_USER_INPUT' } }] });
+  });
+
+  it('refuses malformed JSON', async () => {
+    const res = await api.post('{"query": ');
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT' });
+  });
+
+  it('hides field suggestions outside development', async () => {
+    const res = await api.request(`{ citiez { code } }`);
+    expect(firstError(res)).toEqual({ message: 'Cannot query field "citiez" on type "Query".', locations: [{ line: 1, column: 3 }], extensions: { code: 'BAD_USER_INPUT', reason: 'GRAPHQL_VALIDATION_FAILED' } });
+  });
+
+  it('keeps introspection on by default (partners point their tooling at the endpoint)', async () => {
+    const res = await api.data(`{ __schema { queryType { name } } }`);
+    expect(res).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+
+  it('can turn introspection off', async () => {
+    const closed = await TestApi.start({ introspection: false });
+    try {
+      const res = await closed.request(`{ __schema { queryType { name } } }`);
+      expect(firstError(res).extensions.code).toBe('BAD_USER_INPUT');
+      expect(firstError(res).message).toMatch(/introspection/i);
+    } finally {
+      await closed.close();
+    }
+  });
+
+  it('answers health and readiness probes, and tags responses with a request id', async () => {
+    expect((await api.post('', {}, 'GET', '/healthz')).body).toEqual({ status: 'ok' });
+    expect((await api.post('', {}, 'GET', '/readyz')).body).toEqual({ status: 'ready' });
+    const res = await api.request(`{ me { role } }`, {}, { headers: { 'x-request-id': 'trace-123' } });
+    expect(res.headers['x-request-id']).toBe('trace-123');
+  });
+
+  it('masks unexpected errors', async () => {
+    // A failing SQL statement stands in for any bug: its text must not reach the client.
+    const knex = api.orm.em.getConnection().getKnex();
+    const spy = (query: { sql: string }) => {
+      if (query.sql.includes('from "city"')) throw new Error('relation "secret_table" does not exist');
+    };
+    knex.on('query', spy);
+    try {
+      const res = await api.request(`{ cities { code } }`);
+      expect(res.body.errors).toEqual([{ message: 'Internal server error', path: ['cities'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+      expect(JSON.stringify(res.body)).not.toContain('secret_table');
+    } finally {
+      knex.off('query', spy);
+    }
+  });
+});
