@@ -42,7 +42,7 @@ export class ProgramResolver {
     return { program: await ctx.services.programs.update(ctx.viewer, input) };
   }
 
-  @FieldResolver(() => ProviderType)
+  @FieldResolver(() => ProviderType, { description: 'The provider running the program.' })
   provider(@Root() program: Program, @Ctx() ctx: Context): Promise<Provider> {
     return ctx.loaders.provider.load(program.provider.id);
   }

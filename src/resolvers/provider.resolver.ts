@@ -47,7 +47,7 @@ export class ProviderResolver {
     return { provider: await ctx.services.providers.suspend(ctx.viewer, input.providerId) };
   }
 
-  @FieldResolver(() => CityType)
+  @FieldResolver(() => CityType, { description: 'The city the provider is registered in.' })
   city(@Root() provider: Provider, @Ctx() ctx: Context): Promise<City> {
     return ctx.loaders.city.load(provider.city.id);
   }

@@ -4,31 +4,31 @@ import { DateTime, LocalDate } from './scalars.js';
 
 @ObjectType('Child', { description: 'A child registered by their legal representative; the holder of a voucher.' })
 export class ChildType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id of the child in Kezek.' })
   id!: string;
 
   @Field(() => String, { description: 'The child’s IIN. Visible only to their representative and admins.' })
   iin!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Full name as given by the representative.' })
   fullName!: string;
 
   @Field(() => LocalDate, { description: 'As encoded in the IIN.' })
   birthDate!: string;
 
-  @Field(() => Sex)
+  @Field(() => Sex, { description: 'As encoded in the IIN.' })
   sex!: Sex;
 
-  @Field(() => PriorityCategory)
+  @Field(() => PriorityCategory, { description: 'Declared priority category; NONE when none applies.' })
   priorityCategory!: PriorityCategory;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: 'When the child was registered.' })
   createdAt!: Date;
 }
 
 @InputType({ description: 'The parent’s own details, needed on their first registration if the token has none.' })
 export class ApplicantProfileInput {
-  @Field(() => String)
+  @Field(() => String, { description: 'Your full name.' })
   fullName!: string;
 
   @Field(() => String, { description: 'Kazakh number in +7 format; SMS notices go here.' })
@@ -43,10 +43,10 @@ export class RegisterChildInput {
   @Field(() => String, { description: 'The child’s IIN: 12 digits with a valid check digit.' })
   iin!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The child’s full name.' })
   fullName!: string;
 
-  @Field(() => Relationship)
+  @Field(() => Relationship, { description: 'How you are related to the child.' })
   relationship!: Relationship;
 
   @Field(() => LocalDate, { nullable: true, description: 'Optional; must match the date the IIN encodes.' })
@@ -55,12 +55,12 @@ export class RegisterChildInput {
   @Field(() => PriorityCategory, { nullable: true, description: 'Defaults to NONE.' })
   priorityCategory?: PriorityCategory | null;
 
-  @Field(() => ApplicantProfileInput, { nullable: true })
+  @Field(() => ApplicantProfileInput, { description: 'Your own details, on your first registration.', nullable: true })
   parent?: ApplicantProfileInput | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of registerChild.' })
 export class RegisterChildPayload {
-  @Field(() => ChildType)
+  @Field(() => ChildType, { description: 'The registered child.' })
   child!: ChildType;
 }

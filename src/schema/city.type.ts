@@ -3,7 +3,7 @@ import { LocalizedTextType } from './common.js';
 
 @ObjectType('City', { description: 'A city running the programme. Rules, quotas and queues are per city.' })
 export class CityType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id of the city.' })
   id!: string;
 
   @Field(() => String, { description: 'Stable code used in filters and arguments, e.g. "ASTANA".' })

@@ -17,13 +17,13 @@ export class ScheduleSlotType {
 
 @ObjectType('Program', { description: 'A club or section of a provider, where a child can use a voucher.' })
 export class ProgramType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id of the program.' })
   id!: string;
 
-  @Field(() => LocalizedTextType)
+  @Field(() => LocalizedTextType, { description: 'The club’s name.' })
   title!: LocalizedTextType;
 
-  @Field(() => Direction)
+  @Field(() => Direction, { description: 'Educational, creative or sports.' })
   direction!: Direction;
 
   @Field(() => Int, { description: 'Youngest age accepted, in whole years.' })
@@ -38,23 +38,23 @@ export class ProgramType {
   @Field(() => Int, { description: 'Places still free.' })
   freeSeats!: number;
 
-  @Field(() => [ScheduleSlotType])
+  @Field(() => [ScheduleSlotType], { description: 'Weekly meetings.' })
   schedule!: ScheduleSlotType[];
 
-  @Field(() => TeachingLanguage)
+  @Field(() => TeachingLanguage, { description: 'Language of instruction.' })
   language!: TeachingLanguage;
 
   @Field(() => Boolean, { description: 'False once the provider closes the program to new children.' })
   active!: boolean;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: 'When the program was added.' })
   createdAt!: Date;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: 'When the program last changed.' })
   updatedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A page of programs.' })
 export class ProgramConnection extends ConnectionType(ProgramType, 'Program') {}
 
 @InputType({ description: 'Narrows the catalogue; all given fields must match.' })
@@ -62,13 +62,13 @@ export class ProgramFilter {
   @Field(() => String, { nullable: true, description: 'City code, e.g. "ASTANA".' })
   city?: string | null;
 
-  @Field(() => Direction, { nullable: true })
+  @Field(() => Direction, { description: 'Only programs of this direction.', nullable: true })
   direction?: Direction | null;
 
-  @Field(() => ProviderKind, { nullable: true })
+  @Field(() => ProviderKind, { description: 'Only programs of providers of this kind.', nullable: true })
   providerKind?: ProviderKind | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { description: 'Only this provider’s programs.', nullable: true })
   providerId?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'Only programs whose age range includes this age (0–18).' })
@@ -80,23 +80,23 @@ export class ProgramFilter {
   @Field(() => Boolean, { nullable: true, description: 'true: only programs with a free place; false: only full ones.' })
   hasFreeSeats?: boolean | null;
 
-  @Field(() => TeachingLanguage, { nullable: true })
+  @Field(() => TeachingLanguage, { description: 'Only programs taught in this language.', nullable: true })
   language?: TeachingLanguage | null;
 }
 
 @InputType({ description: 'Text in Kazakh and Russian (both required) and optionally English.' })
 export class LocalizedTextInput {
-  @Field(() => String)
+  @Field(() => String, { description: 'Kazakh text.' })
   kk!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Russian text.' })
   ru!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'English text, optional.', nullable: true })
   en?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'One weekly meeting of a club.' })
 export class ScheduleSlotInput {
   @Field(() => Int, { description: 'ISO weekday: 1 = Monday … 7 = Sunday.' })
   weekday!: number;
@@ -110,13 +110,13 @@ export class ScheduleSlotInput {
 
 @InputType({ description: 'A new program of a provider. Providers create programs only for themselves.' })
 export class CreateProgramInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The provider running the program.' })
   providerId!: string;
 
-  @Field(() => LocalizedTextInput)
+  @Field(() => LocalizedTextInput, { description: 'The club’s name in Kazakh and Russian.' })
   title!: LocalizedTextInput;
 
-  @Field(() => Direction)
+  @Field(() => Direction, { description: 'Educational, creative or sports.' })
   direction!: Direction;
 
   @Field(() => Int, { description: '0–18.' })
@@ -128,45 +128,45 @@ export class CreateProgramInput {
   @Field(() => Int, { description: 'At least 1.' })
   seats!: number;
 
-  @Field(() => [ScheduleSlotInput], { defaultValue: [] })
+  @Field(() => [ScheduleSlotInput], { description: 'Weekly meetings, at most 14.', defaultValue: [] })
   schedule!: ScheduleSlotInput[];
 
-  @Field(() => TeachingLanguage)
+  @Field(() => TeachingLanguage, { description: 'Language of instruction.' })
   language!: TeachingLanguage;
 }
 
 @InputType({ description: 'Changes to a program; omitted fields stay as they are.' })
 export class UpdateProgramInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The program to change.' })
   programId!: string;
 
-  @Field(() => LocalizedTextInput, { nullable: true })
+  @Field(() => LocalizedTextInput, { description: 'New name.', nullable: true })
   title?: LocalizedTextInput | null;
 
-  @Field(() => Direction, { nullable: true })
+  @Field(() => Direction, { description: 'New direction.', nullable: true })
   direction?: Direction | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { description: 'New youngest age (0–18).', nullable: true })
   minAge?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { description: 'New oldest age (minAge–18).', nullable: true })
   maxAge?: number | null;
 
   @Field(() => Int, { nullable: true, description: 'Cannot go below the places already taken.' })
   seats?: number | null;
 
-  @Field(() => [ScheduleSlotInput], { nullable: true })
+  @Field(() => [ScheduleSlotInput], { description: 'New weekly meetings (replaces the old ones).', nullable: true })
   schedule?: ScheduleSlotInput[] | null;
 
-  @Field(() => TeachingLanguage, { nullable: true })
+  @Field(() => TeachingLanguage, { description: 'New language of instruction.', nullable: true })
   language?: TeachingLanguage | null;
 
   @Field(() => Boolean, { nullable: true, description: 'false closes the program to new children.' })
   active?: boolean | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of createProgram and updateProgram.' })
 export class ProgramPayload {
-  @Field(() => ProgramType)
+  @Field(() => ProgramType, { description: 'The program as saved.' })
   program!: ProgramType;
 }

@@ -5,7 +5,7 @@ import { DateTime } from './scalars.js';
 
 @ObjectType('Provider', { description: 'An organisation running clubs: a school, a state institution or a private provider.' })
 export class ProviderType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id of the provider.' })
   id!: string;
 
   @Field(() => String, { description: 'Business identification number: 12 digits with a check digit.' })
@@ -14,20 +14,20 @@ export class ProviderType {
   @Field(() => String, { description: 'Registered name.' })
   name!: string;
 
-  @Field(() => ProviderKind)
+  @Field(() => ProviderKind, { description: 'School, state institution or private provider.' })
   kind!: ProviderKind;
 
-  @Field(() => ProviderStatus)
+  @Field(() => ProviderStatus, { description: 'Where the provider is in approval.' })
   status!: ProviderStatus;
 
   @Field(() => DateTime, { nullable: true, description: 'When the city first approved the provider.' })
   approvedAt?: Date | null;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: 'When the provider was registered.' })
   createdAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A page of providers.' })
 export class ProviderConnection extends ConnectionType(ProviderType, 'Provider') {}
 
 @InputType({ description: 'Narrows the provider list; all given fields must match.' })
@@ -35,7 +35,7 @@ export class ProviderFilter {
   @Field(() => String, { nullable: true, description: 'City code, e.g. "ASTANA".' })
   city?: string | null;
 
-  @Field(() => ProviderKind, { nullable: true })
+  @Field(() => ProviderKind, { description: 'Only providers of this kind.', nullable: true })
   kind?: ProviderKind | null;
 
   @Field(() => ProviderStatus, { nullable: true, description: 'Staff only: the public sees APPROVED providers.' })
@@ -47,30 +47,30 @@ export class RegisterProviderInput {
   @Field(() => String, { description: 'BIN: 12 digits with a valid check digit.' })
   bin!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Registered name of the organisation.' })
   name!: string;
 
-  @Field(() => ProviderKind)
+  @Field(() => ProviderKind, { description: 'School, state institution or private provider.' })
   kind!: ProviderKind;
 
   @Field(() => String, { description: 'City code.' })
   city!: string;
 }
 
-@InputType()
+@InputType({ description: 'Which provider to approve.' })
 export class ApproveProviderInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The provider to approve.' })
   providerId!: string;
 }
 
-@InputType()
+@InputType({ description: 'Which provider to suspend.' })
 export class SuspendProviderInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The provider to suspend.' })
   providerId!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of registerProvider, approveProvider and suspendProvider.' })
 export class ProviderPayload {
-  @Field(() => ProviderType)
+  @Field(() => ProviderType, { description: 'The provider as saved.' })
   provider!: ProviderType;
 }

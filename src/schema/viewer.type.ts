@@ -4,7 +4,7 @@ import { DateTime } from './scalars.js';
 
 @ObjectType('Viewer', { description: 'The caller: their role and the scope it applies to.' })
 export class ViewerType {
-  @Field(() => Role)
+  @Field(() => Role, { description: 'The caller’s role.' })
   role!: Role;
 
   @Field(() => String, { nullable: true, description: 'Display name from the token or API key.' })
@@ -16,7 +16,7 @@ export class ViewerType {
 
 @ObjectType('ApiKey', { description: 'A partner agency’s API key. The secret is shown only once, when issued.' })
 export class ApiKeyType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id of the key (not the key itself).' })
   id!: string;
 
   @Field(() => String, { description: 'Who the key was issued to.' })
@@ -25,39 +25,39 @@ export class ApiKeyType {
   @Field(() => String, { description: 'The non-secret part of the key, to tell keys apart.' })
   prefix!: string;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: 'When the key was issued.' })
   createdAt!: Date;
 
-  @Field(() => DateTime, { nullable: true })
+  @Field(() => DateTime, { description: 'When the key was revoked; null while it is valid.', nullable: true })
   revokedAt?: Date | null;
 
   @Field(() => DateTime, { nullable: true, description: 'Approximate (to the minute).' })
   lastUsedAt?: Date | null;
 }
 
-@InputType()
+@InputType({ description: 'Who a new API key is for.' })
 export class CreateApiKeyInput {
   @Field(() => String, { description: 'Who the key is for, e.g. "Bureau of National Statistics".' })
   name!: string;
 }
 
-@InputType()
+@InputType({ description: 'Which API key to revoke.' })
 export class RevokeApiKeyInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The key to revoke.' })
   apiKeyId!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The new key; `key` is shown only this once.' })
 export class CreateApiKeyPayload {
-  @Field(() => ApiKeyType)
+  @Field(() => ApiKeyType, { description: 'The issued key’s record.' })
   apiKey!: ApiKeyType;
 
   @Field(() => String, { description: 'The full key, to send as `X-Api-Key`. Shown only now: store it safely.' })
   key!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of revokeApiKey.' })
 export class RevokeApiKeyPayload {
-  @Field(() => ApiKeyType)
+  @Field(() => ApiKeyType, { description: 'The revoked key’s record.' })
   apiKey!: ApiKeyType;
 }

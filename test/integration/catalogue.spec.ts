@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CitiesQuery, ProgramsQuery, ProgramsQueryVariables } from '../generated/operations.js';
 import { TestApi } from '../support/api.js';
 import { type ProviderHandle, Seed } from '../support/seed.js';
 
@@ -10,21 +11,15 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-const PROGRAMS = `query($filter: ProgramFilter, $first: Int, $after: String) {
-  programs(filter: $filter, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { cursor node { id title { kk ru } direction minAge maxAge freeSeats acceptsVoucherTypes provider { id name kind } city { code } } }
-  }
-}`;
+const programs = (variables: ProgramsQueryVariables, creds = {}) => api.operation<ProgramsQuery, ProgramsQueryVariables>('Programs', variables, creds);
 
-const ids = (res: any) => res.programs.edges.map((e: any) => e.node.id);
+const ids = (res: ProgramsQuery) => res.programs.edges.map((e) => e.node.id);
 
 describe('cities', () => {
   it('lists the six pilot cities with Kazakh and Russian names', async () => {
-    const { cities } = await api.data(`{ cities { code name { kk ru en } timezone } }`);
-    expect(cities.map((c: any) => c.code)).toEqual(['AKTOBE', 'ASTANA', 'ATYRAU', 'KARAGANDA', 'KYZYLORDA', 'SHYMKENT']);
-    expect(cities.find((c: any) => c.code === 'AKTOBE')).toEqual({ code: 'AKTOBE', name: { kk: 'Ақтөбе', ru: 'Актобе', en: 'Aktobe' }, timezone: 'Asia/Aqtobe' });
+    const { cities } = await api.operation<CitiesQuery>('Cities');
+    expect(cities.map((c) => c.code)).toEqual(['AKTOBE', 'ASTANA', 'ATYRAU', 'KARAGANDA', 'KYZYLORDA', 'SHYMKENT']);
+    expect(cities.find((c) => c.code === 'AKTOBE')).toEqual({ code: 'AKTOBE', name: { kk: 'Ақтөбе', ru: 'Актобе', en: 'Aktobe' }, timezone: 'Asia/Aqtobe' });
   });
 });
 
@@ -46,7 +41,7 @@ describe('programs', () => {
   it('filters by city, direction, age and the voucher type a program accepts', async () => {
     const scope = { providerId: undefined, city: 'KYZYLORDA' };
     const mine = [robotics, football, painting];
-    const only = async (filter: object) => ids(await api.data(PROGRAMS, { filter: { ...scope, ...filter }, first: 100 })).filter((id: string) => mine.includes(id));
+    const only = async (filter: ProgramsQueryVariables['filter']) => ids(await programs({ filter: { ...scope, ...filter }, first: 100 })).filter((id) => mine.includes(id));
 
     expect(await only({})).toEqual([robotics, football, painting]);
     expect(await only({ direction: 'SPORTS' })).toEqual([football]);
@@ -57,28 +52,28 @@ describe('programs', () => {
     expect(await only({ providerKind: 'PRIVATE' })).toEqual([football, painting]);
     expect(await only({ hasFreeSeats: true })).toEqual([robotics, football, painting]);
     expect(await only({ hasFreeSeats: false })).toEqual([]);
-    expect(ids(await api.data(PROGRAMS, { filter: { city: 'ASTANA', providerId: studio.id } }))).toEqual([]);
+    expect(ids(await programs({ filter: { city: 'ASTANA', providerId: studio.id } }))).toEqual([]);
   });
 
   it('says which voucher types a program accepts, from its provider’s kind', async () => {
-    const res = await api.data(PROGRAMS, { filter: { providerId: school.id } });
-    expect(res.programs.edges[0].node).toMatchObject({
+    const res = await programs({ filter: { providerId: school.id } });
+    expect(res.programs.edges[0]?.node).toMatchObject({
       id: robotics,
       acceptsVoucherTypes: ['TARGETED', 'UNIVERSAL'],
       provider: { id: school.id, kind: 'SCHOOL' },
       city: { code: 'KYZYLORDA' },
       freeSeats: 15,
     });
-    const studioPrograms = await api.data(PROGRAMS, { filter: { providerId: studio.id } });
-    expect(studioPrograms.programs.edges.map((e: any) => e.node.acceptsVoucherTypes)).toEqual([['UNIVERSAL'], ['UNIVERSAL']]);
+    const studioPrograms = await programs({ filter: { providerId: studio.id } });
+    expect(studioPrograms.programs.edges.map((e) => e.node.acceptsVoucherTypes)).toEqual([['UNIVERSAL'], ['UNIVERSAL']]);
   });
 
   it('pages forward with cursors and counts the whole list', async () => {
     const filter = { providerId: studio.id };
-    const first = await api.data(PROGRAMS, { filter, first: 1 });
+    const first = await programs({ filter, first: 1 });
     expect(first.programs).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
     expect(ids(first)).toEqual([football]);
-    const second = await api.data(PROGRAMS, { filter, first: 1, after: first.programs.pageInfo.endCursor });
+    const second = await programs({ filter, first: 1, after: first.programs.pageInfo.endCursor });
     expect(ids(second)).toEqual([painting]);
     expect(second.programs.pageInfo.hasNextPage).toBe(false);
   });
@@ -86,11 +81,11 @@ describe('programs', () => {
   it('hides programs of providers that are not approved from the public, but not from their staff', async () => {
     const pending = await seed.provider({ city: 'KYZYLORDA' }).pending();
     const hidden = (await seed.program(pending)).id;
-    expect(ids(await api.data(PROGRAMS, { filter: { providerId: pending.id } }))).toEqual([]);
+    expect(ids(await programs({ filter: { providerId: pending.id } }))).toEqual([]);
     expect(await api.data(`query($id: ID!) { program(id: $id) { id } }`, { id: hidden })).toEqual({ program: null });
-    const staffView = await api.data(PROGRAMS, { filter: { providerId: pending.id } }, { token: pending.token });
+    const staffView = await programs({ filter: { providerId: pending.id } }, { token: pending.token });
     expect(ids(staffView)).toEqual([hidden]);
-    const operatorView = await api.data(PROGRAMS, { filter: { providerId: pending.id } }, { token: await seed.operator('KYZYLORDA') });
+    const operatorView = await programs({ filter: { providerId: pending.id } }, { token: await seed.operator('KYZYLORDA') });
     expect(ids(operatorView)).toEqual([hidden]);
   });
 

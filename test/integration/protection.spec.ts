@@ -62,7 +62,7 @@ describe('HTTP protections', () => {
   it('refuses malformed JSON', async () => {
     const res = await api.post('{"query": ');
     expect(res.status).toBe(400);
-    expect(res.body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT' });
+    expect(res.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
   });
 
   it('hides field suggestions outside development', async () => {

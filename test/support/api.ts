@@ -14,6 +14,14 @@ import { startServer, type KezekServer } from '../../src/http/server.js';
 import type { Limits } from '../../src/http/protection.js';
 import { createLogger } from '../../src/logger.js';
 
+const OPERATIONS_DIR = new URL('../operations/', import.meta.url);
+/** Every named operation the tests send, as one document; requests pick one by operationName. */
+const OPERATIONS = fs
+  .readdirSync(OPERATIONS_DIR)
+  .filter((f) => f.endsWith('.graphql'))
+  .map((f) => fs.readFileSync(new URL(f, OPERATIONS_DIR), 'utf8'))
+  .join('\n');
+
 export const TEST_JWT_SECRET = 'kezek-test-secret-which-is-long-enough-for-hs256';
 
 export interface GraphqlResponse<T = Record<string, any>> {
@@ -65,6 +73,20 @@ export class TestApi {
   /** POSTs a GraphQL request and returns status and body, errors included. */
   request<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, creds: Credentials = {}): Promise<GraphqlResponse<T>> {
     return this.post(JSON.stringify({ query, variables }), creds);
+  }
+
+  /**
+   * Sends a named operation from test/operations/*.graphql, typed by the code generator
+   * (`npm run codegen` → test/generated/operations.ts). Fails the test on any GraphQL error.
+   */
+  async operation<TData, TVariables extends Record<string, unknown> = Record<string, never>>(
+    operationName: string,
+    variables?: TVariables,
+    creds: Credentials = {},
+  ): Promise<TData> {
+    const res = await this.post(JSON.stringify({ query: OPERATIONS, operationName, variables: variables ?? {} }), creds);
+    if (res.body.errors?.length || !res.body.data) throw new Error(`GraphQL errors: ${JSON.stringify(res.body.errors)}`);
+    return res.body.data as TData;
   }
 
   /** Like request, but fails the test on any GraphQL error and returns `data`. */
