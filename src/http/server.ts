@@ -80,6 +80,13 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
     const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const entry = { requestId, method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+      // Probes arrive every few seconds; they would drown the access log.
+      if (req.path === '/healthz' || req.path === '/readyz') log.debug(entry, 'request');
+      else log.info(entry, 'request');
+    });
     next();
   });
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
