@@ -27,6 +27,9 @@ export interface Config {
   /** HS256 secret; when absent and JWKS is absent too, one is generated in the data folder. */
   jwtSecret?: string;
   jwksUrl?: URL;
+  /** With JWKS: the `iss` and `aud` tokens must carry, so tokens the identity provider issued for other systems are refused. */
+  jwtIssuer?: string;
+  jwtAudience?: string;
   logLevel: LogLevel;
   introspection: boolean;
   /** Development mode shows field suggestions in validation errors; production hides them. */
@@ -78,6 +81,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     }
   }
 
+  const jwtIssuer = value('JWT_ISSUER');
+  const jwtAudience = value('JWT_AUDIENCE');
+  if (jwksRaw !== undefined && jwtAudience === undefined) {
+    problems.push('JWT_AUDIENCE is required with JWT_JWKS_URL: without it, tokens your identity provider issued for any other system would be accepted');
+  }
+
   const listenSocket = value('LISTEN_SOCKET');
   if (listenSocket !== undefined && Buffer.byteLength(listenSocket) > 100) {
     problems.push('LISTEN_SOCKET path is too long for a Unix socket (at most 100 bytes)');
@@ -96,6 +105,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir: path.resolve(cwd, value('DATA_DIR') ?? '.data'),
     jwtSecret,
     jwksUrl,
+    jwtIssuer,
+    jwtAudience,
     logLevel,
     introspection,
     development,

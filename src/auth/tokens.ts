@@ -50,7 +50,7 @@ export function createTokenService(config: Config): TokenService {
   const verify = async (token: string): Promise<Viewer> => {
     let payload: JWTPayload;
     try {
-      if (jwks) payload = (await jwtVerify(token, jwks)).payload;
+      if (jwks) payload = (await jwtVerify(token, jwks, { issuer: config.jwtIssuer, audience: config.jwtAudience })).payload;
       else payload = (await jwtVerify(token, secret!, { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: ['HS256'] })).payload;
     } catch (err) {
       throw new InvalidTokenError(`token rejected: ${(err as Error).message}`);

@@ -63,23 +63,26 @@ export class ChildService {
     }
     const fullName = requireText(input.fullName, 'input.fullName', { min: 2, max: 200 });
 
-    try {
-      return await this.em.transactional(async (em) => {
-        const applicant = (await em.findOne(Applicant, { iin: viewer.iin })) ?? newApplicant(viewer, input.parent);
-        const existing = await em.findOne(Guardianship, { child: { iin } }, { populate: ['child', 'applicant'] });
-        if (existing) {
-          if (existing.applicant.id === applicant.id) return existing.child.getEntity();
-          throw alreadyRepresented();
-        }
-        const child = new Child(iin, fullName, parsed.facts.birthDate, parsed.facts.sex);
-        child.priorityCategory = input.priorityCategory ?? PriorityCategory.NONE;
-        em.persist([applicant, child, new Guardianship(ref(applicant), ref(child), input.relationship)]);
-        return child;
-      });
-    } catch (err) {
-      // Two registrations of one child raced; the unique constraints decided.
-      if (err instanceof UniqueConstraintViolationException) throw alreadyRepresented();
-      throw err;
+    // A parallel registration (this parent's other tab, or another family) can win a unique
+    // constraint between our read and our insert; one retry sees its result and answers from it.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.em.transactional(async (em) => {
+          const applicant = (await em.findOne(Applicant, { iin: viewer.iin })) ?? newApplicant(viewer, input.parent);
+          const existing = await em.findOne(Guardianship, { child: { iin } }, { populate: ['child', 'applicant'] });
+          if (existing) {
+            if (existing.applicant.id === applicant.id) return existing.child.getEntity();
+            throw alreadyRepresented();
+          }
+          const child = new Child(iin, fullName, parsed.facts.birthDate, parsed.facts.sex);
+          child.priorityCategory = input.priorityCategory ?? PriorityCategory.NONE;
+          em.persist([applicant, child, new Guardianship(ref(applicant), ref(child), input.relationship)]);
+          return child;
+        });
+      } catch (err) {
+        if (!(err instanceof UniqueConstraintViolationException)) throw err;
+        if (attempt >= 2) throw alreadyRepresented();
+      }
     }
   }
 }
