@@ -38,6 +38,7 @@ describe('configuration', () => {
         'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
         'JWT_SECRET must be at least 32 bytes long (HS256 needs a 256-bit key)',
         'JWT_JWKS_URL must be an http(s) URL (got "not a url")',
+        'JWT_AUDIENCE is required with JWT_JWKS_URL: without it, tokens your identity provider issued for any other system would be accepted',
         'INTROSPECTION must be true or false (got "maybe")',
       ]);
     }
