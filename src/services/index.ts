@@ -13,7 +13,7 @@ export function createServices(em: EntityManager) {
   return {
     cities,
     providers: new ProviderService(em, cities),
-    programs: new ProgramService(em),
+    programs: new ProgramService(em, cities),
     children: new ChildService(em),
     apiKeys: new ApiKeyService(em),
   };

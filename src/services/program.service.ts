@@ -7,6 +7,7 @@ import type { ScheduleSlot } from '../entities/program.entity.js';
 import { badInput, forbidden, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
+import type { CityService } from './city.service.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
 import { requireIntInRange, requireText } from './validate.js';
 
@@ -50,11 +51,16 @@ const MAX_SEATS = 10_000;
 
 /** The catalogue of clubs. Responsible for auth checks: providers edit only their own programs. */
 export class ProgramService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly cities: CityService,
+  ) {}
 
   async list(viewer: Viewer, filter: ProgramFilter = {}, pageArgs: PageArgs = {}): Promise<Page<Program>> {
     const { limit, afterId } = readPageArgs(pageArgs);
-    const where = [programVisibility(viewer), ...filterClauses(filter)];
+    // An unknown city is a mistake to report, not a filter that quietly matches nothing.
+    const city = filter.city ? await this.cities.byCode(filter.city, 'filter.city') : null;
+    const where = [programVisibility(viewer), ...filterClauses(filter), ...(city ? [{ provider: { city: city.id } }] : [])];
     const rows = await this.em.find(
       Program,
       { $and: [...where, ...(afterId ? [{ id: { $gt: afterId } }] : [])] },
@@ -149,7 +155,6 @@ function validateSchedule(slots: ScheduleSlot[], path: string): ScheduleSlot[] {
 
 function filterClauses(filter: ProgramFilter): FilterQuery<Program>[] {
   const clauses: FilterQuery<Program>[] = [];
-  if (filter.city) clauses.push({ provider: { city: { code: filter.city.toUpperCase() } } });
   if (filter.direction) clauses.push({ direction: filter.direction });
   if (filter.providerKind) clauses.push({ provider: { kind: filter.providerKind } });
   if (filter.providerId) {

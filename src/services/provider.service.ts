@@ -35,7 +35,7 @@ export class ProviderService {
   async list(viewer: Viewer, filter: ProviderFilter = {}, pageArgs: PageArgs = {}): Promise<Page<Provider>> {
     const { limit, afterId } = readPageArgs(pageArgs);
     const where: FilterQuery<Provider>[] = [providerVisibility(viewer)];
-    if (filter.city) where.push({ city: { code: filter.city.toUpperCase() } });
+    if (filter.city) where.push({ city: (await this.cities.byCode(filter.city, 'filter.city')).id });
     if (filter.kind) where.push({ kind: filter.kind });
     if (filter.status) where.push({ status: filter.status });
     const rows = await this.em.find(

@@ -53,6 +53,7 @@ describe('programs', () => {
     expect(await only({ hasFreeSeats: true })).toEqual([robotics, football, painting]);
     expect(await only({ hasFreeSeats: false })).toEqual([]);
     expect(ids(await programs({ filter: { city: 'ASTANA', providerId: studio.id } }))).toEqual([]);
+    expect(ids(await programs({ filter: { city: 'kyzylorda', providerId: studio.id } }))).toEqual([football, painting]);
   });
 
   it('says which voucher types a program accepts, from its provider’s kind', async () => {
@@ -115,8 +116,8 @@ describe('statement count', () => {
     };
     const small = await countFor(5);
     const large = await countFor(50);
-    // programs, providers (one batch), cities (one batch)
-    expect(small).toBe(3);
-    expect(large).toBe(3);
+    // the filter's city, programs, providers (one batch), cities (one batch)
+    expect(small).toBe(4);
+    expect(large).toBe(4);
   });
 });

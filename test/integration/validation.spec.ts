@@ -159,6 +159,11 @@ describe('program fields', () => {
     );
   });
 
+  it('refuses an unknown city in a filter rather than matching nothing', async () => {
+    const res = await api.request(`{ programs(filter: { city: "ALMATY" }) { edges { node { id } } } }`);
+    expect(res.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'filter.city' });
+  });
+
   it('refuses page sizes over 100', async () => {
     const res = await api.request(`{ programs(first: 101) { edges { node { id } } } }`);
     expect(res.body.errors?.[0]).toMatchObject({ message: 'first must be between 0 and 100.', extensions: { code: 'BAD_USER_INPUT', field: 'first' } });
