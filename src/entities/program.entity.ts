@@ -11,6 +11,17 @@ export interface ScheduleSlot {
   endsAt: string; // HH:MM
 }
 
+/** What describes a program, with the title in whatever form the caller holds it. */
+export interface ProgramDescription<Title = LocalizedText> {
+  title: Title;
+  direction: Direction;
+  minAge: number;
+  maxAge: number;
+  seats: number;
+  schedule: ScheduleSlot[];
+  language: TeachingLanguage;
+}
+
 /** A club or section of a provider, which a voucher can be placed in. */
 @Entity({ tableName: 'program' })
 @Check({ name: 'program_age_range', expression: 'min_age >= 0 and min_age <= max_age and max_age <= 18' })
@@ -62,16 +73,7 @@ export class Program {
   @Property({ type: 'datetime', defaultRaw: 'now()', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
 
-  constructor(init: {
-    provider: Ref<Provider>;
-    title: LocalizedText;
-    direction: Direction;
-    minAge: number;
-    maxAge: number;
-    seats: number;
-    schedule: ScheduleSlot[];
-    language: TeachingLanguage;
-  }) {
+  constructor(init: ProgramDescription & { provider: Ref<Provider> }) {
     this.provider = init.provider;
     this.title = init.title;
     this.direction = init.direction;

@@ -6,17 +6,9 @@ import { type EntityManager, ref } from '@mikro-orm/postgresql';
 import { Direction, ProviderKind, ProviderStatus, TeachingLanguage } from '../domain/enums.js';
 import { withCheckDigit } from '../domain/kazakh-ids.js';
 import { City, LocalizedText, Program, Provider } from '../entities/index.js';
-import type { ScheduleSlot } from '../entities/program.entity.js';
+import type { ProgramDescription, ScheduleSlot } from '../entities/program.entity.js';
 
-export interface DemoProgram {
-  title: { kk: string; ru: string; en: string };
-  direction: Direction;
-  minAge: number;
-  maxAge: number;
-  seats: number;
-  schedule: ScheduleSlot[];
-  language: TeachingLanguage;
-}
+export type DemoProgram = ProgramDescription<{ kk: string; ru: string; en: string }>;
 
 export interface DemoProvider {
   bin: string;

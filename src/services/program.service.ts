@@ -3,7 +3,7 @@ import { Direction, ProviderKind, Role, ProviderStatus, TeachingLanguage, Vouche
 import { providerKindsAccepting } from '../domain/voucher-eligibility.js';
 import type { Viewer } from '../auth/viewer.js';
 import { LocalizedText, Program, Provider } from '../entities/index.js';
-import type { ScheduleSlot } from '../entities/program.entity.js';
+import type { ProgramDescription, ScheduleSlot } from '../entities/program.entity.js';
 import { badInput, forbidden, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
@@ -30,15 +30,7 @@ export interface LocalizedTextInput {
   en?: string | null;
 }
 
-export interface ProgramFields {
-  title: LocalizedTextInput;
-  direction: Direction;
-  minAge: number;
-  maxAge: number;
-  seats: number;
-  schedule: ScheduleSlot[];
-  language: TeachingLanguage;
-}
+export type ProgramFields = ProgramDescription<LocalizedTextInput>;
 
 export interface CreateProgramInput extends ProgramFields {
   providerId: string;
