@@ -5,6 +5,6 @@ import { runCli } from './run.js';
 await runCli((config, log) =>
   withDatabase(config, log, async (orm) => {
     const executed = await orm.getMigrator().getExecutedMigrations();
-    console.log(`Database is up to date (${executed.length} migrations applied).`);
+    console.log(`Database is up to date (${executed.length} migration${executed.length === 1 ? '' : 's'} applied).`);
   }),
 );

@@ -31,8 +31,6 @@ export interface GraphqlWsDeps {
   limits: Limits;
   /** The same extra validation rules Apollo runs for HTTP. */
   rules: ValidationRule[];
-  /** Test hook: called once a subscription has been accepted and is about to run. */
-  onOperation?: (id: string) => void;
 }
 
 const badRequest = (message: string) => new DomainError(ErrorCode.BAD_USER_INPUT, message);
@@ -84,7 +82,6 @@ export function attachGraphqlWs(server: http.Server, deps: GraphqlWsDeps): Dispo
           return [badRequest('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST.')];
         }
         const contextValue = await createContext(deps.rootEm, async () => viewer, `${ctx.extra.connectionId}:${id}`, deps.log);
-        deps.onOperation?.(id);
         const args: ExecutionArgs = {
           schema: deps.schema,
           document,

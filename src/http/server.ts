@@ -27,7 +27,6 @@ export interface ServerOptions {
   introspection: boolean;
   development: boolean;
   limits?: Partial<Limits>;
-  onWsOperation?: (id: string) => void;
 }
 
 export interface KezekServer {
@@ -51,7 +50,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
   if (options.listenSocket) httpServers.push(http.createServer());
 
   const wsServers: Disposable[] = httpServers.map((server) =>
-    attachGraphqlWs(server, { schema, rootEm: orm.em, tokens, log, development: options.development, limits, rules, onOperation: options.onWsOperation }),
+    attachGraphqlWs(server, { schema, rootEm: orm.em, tokens, log, development: options.development, limits, rules }),
   );
 
   const apollo = new ApolloServer<Context>({

@@ -92,12 +92,13 @@ describe('programs', () => {
 
   it('lets a provider close a program, which leaves the public catalogue', async () => {
     const program = await seed.program(studio, { direction: 'SPORTS' });
+    expect(program).toMatchObject({ seats: 20, freeSeats: 20, active: true });
     const { updateProgram } = await api.data(
-      `mutation($input: UpdateProgramInput!) { updateProgram(input: $input) { program { id active seats title { kk ru } } } }`,
+      `mutation($input: UpdateProgramInput!) { updateProgram(input: $input) { program { id active seats freeSeats title { kk ru } } } }`,
       { input: { programId: program.id, active: false, seats: 30, title: { kk: 'Күрес', ru: 'Борьба' } } },
       { token: studio.token },
     );
-    expect(updateProgram.program).toEqual({ id: program.id, active: false, seats: 30, title: { kk: 'Күрес', ru: 'Борьба' } });
+    expect(updateProgram.program).toEqual({ id: program.id, active: false, seats: 30, freeSeats: 30, title: { kk: 'Күрес', ru: 'Борьба' } });
     expect(await api.data(`query($id: ID!) { program(id: $id) { id } }`, { id: program.id })).toEqual({ program: null });
   });
 });
