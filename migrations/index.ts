@@ -1,5 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125131559_initial } from './Migration20261125131559_initial.js';
+import { Migration20261125134344_voucher_lifecycle } from './Migration20261125134344_voucher_lifecycle.js';
 
 // Every migration, in order. A test checks that each file in this folder is listed here.
-export const MIGRATIONS: MigrationObject[] = [{ name: 'Migration20261125131559_initial', class: Migration20261125131559_initial }];
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261125131559_initial', class: Migration20261125131559_initial },
+  { name: 'Migration20261125134344_voucher_lifecycle', class: Migration20261125134344_voucher_lifecycle },
+];

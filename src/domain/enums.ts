@@ -71,3 +71,56 @@ export enum Role {
   AGENCY = 'AGENCY',
   ADMIN = 'ADMIN',
 }
+
+export enum ApplicationStatus {
+  QUEUED = 'QUEUED',
+  OFFERED = 'OFFERED',
+  ACCEPTED = 'ACCEPTED',
+  WITHDRAWN = 'WITHDRAWN',
+  CANCELLED = 'CANCELLED',
+}
+
+export enum OfferStatus {
+  PENDING = 'PENDING',
+  ACCEPTED = 'ACCEPTED',
+  DECLINED = 'DECLINED',
+  EXPIRED = 'EXPIRED',
+}
+
+export enum VoucherStatus {
+  /** Held for an offer; counts against the quota until accepted or released. */
+  RESERVED = 'RESERVED',
+  ACTIVE = 'ACTIVE',
+  SUSPENDED = 'SUSPENDED',
+  CLOSED = 'CLOSED',
+  REVOKED = 'REVOKED',
+  /** The offer lapsed or was declined: the voucher went back to the quota. Kept for history. */
+  RELEASED = 'RELEASED',
+}
+
+export enum EnrollmentStatus {
+  ACTIVE = 'ACTIVE',
+  TRANSFERRED = 'TRANSFERRED',
+  ENDED = 'ENDED',
+}
+
+/** What happens to an application whose offer is declined or lapses (a per-city rule). */
+export enum LapsePolicy {
+  /** Back to the queue in the same place (original submission time). */
+  REQUEUE = 'REQUEUE',
+  /** Out of the queue; restorable once within the city's restore window. */
+  CANCEL = 'CANCEL',
+}
+
+export enum NotificationKind {
+  OFFER_MADE = 'OFFER_MADE',
+  OFFER_EXPIRING = 'OFFER_EXPIRING',
+  OFFER_EXPIRED = 'OFFER_EXPIRED',
+  ENROLLED = 'ENROLLED',
+}
+
+export enum NotificationStatus {
+  PENDING = 'PENDING',
+  SENT = 'SENT',
+  FAILED = 'FAILED',
+}

@@ -1,4 +1,12 @@
 import { Applicant } from './applicant.entity.js';
+import { Application } from './application.entity.js';
+import { AuditEvent } from './audit-event.entity.js';
+import { CityRules } from './city-rules.entity.js';
+import { Enrollment } from './enrollment.entity.js';
+import { Notification } from './notification.entity.js';
+import { Offer } from './offer.entity.js';
+import { Quota } from './quota.entity.js';
+import { Voucher } from './voucher.entity.js';
 import { ApiKey } from './api-key.entity.js';
 import { Child } from './child.entity.js';
 import { City } from './city.entity.js';
@@ -7,7 +15,41 @@ import { LocalizedText } from './localized-text.embeddable.js';
 import { Program } from './program.entity.js';
 import { Provider } from './provider.entity.js';
 
-export { Applicant, ApiKey, Child, City, Guardianship, LocalizedText, Program, Provider };
+export {
+  Applicant,
+  ApiKey,
+  Application,
+  AuditEvent,
+  Child,
+  City,
+  CityRules,
+  Enrollment,
+  Guardianship,
+  LocalizedText,
+  Notification,
+  Offer,
+  Program,
+  Provider,
+  Quota,
+  Voucher,
+};
 
 /** Every entity the ORM knows; listed explicitly so tsx, tsc and vitest discover the same set. */
-export const ENTITIES = [City, LocalizedText, Applicant, Child, Guardianship, Provider, Program, ApiKey];
+export const ENTITIES = [
+  City,
+  LocalizedText,
+  Applicant,
+  Child,
+  Guardianship,
+  Provider,
+  Program,
+  ApiKey,
+  CityRules,
+  Application,
+  Quota,
+  Voucher,
+  Offer,
+  Enrollment,
+  Notification,
+  AuditEvent,
+];

@@ -1,0 +1,42 @@
+// The voucher lifecycle as explicit transition tables (DESIGN §2). Nothing assigns these statuses
+// except through transition(); a move not listed here is a CONFLICT.
+import { ApplicationStatus, EnrollmentStatus, OfferStatus, VoucherStatus } from './enums.js';
+import type { TransitionTable } from './lifecycle.js';
+
+export const APPLICATION_TRANSITIONS: TransitionTable<ApplicationStatus> = {
+  [ApplicationStatus.QUEUED]: [ApplicationStatus.OFFERED, ApplicationStatus.WITHDRAWN, ApplicationStatus.CANCELLED],
+  // Declined or lapsed offers go back to the queue or are cancelled, per the city's rules.
+  [ApplicationStatus.OFFERED]: [ApplicationStatus.ACCEPTED, ApplicationStatus.QUEUED, ApplicationStatus.CANCELLED],
+  [ApplicationStatus.ACCEPTED]: [],
+  [ApplicationStatus.WITHDRAWN]: [],
+  // A cancelled application may be restored to its old place (rules: how often, how long after).
+  [ApplicationStatus.CANCELLED]: [ApplicationStatus.QUEUED],
+};
+
+export const OFFER_TRANSITIONS: TransitionTable<OfferStatus> = {
+  [OfferStatus.PENDING]: [OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.EXPIRED],
+  [OfferStatus.ACCEPTED]: [],
+  [OfferStatus.DECLINED]: [],
+  [OfferStatus.EXPIRED]: [],
+};
+
+export const VOUCHER_TRANSITIONS: TransitionTable<VoucherStatus> = {
+  [VoucherStatus.RESERVED]: [VoucherStatus.ACTIVE, VoucherStatus.RELEASED],
+  [VoucherStatus.ACTIVE]: [VoucherStatus.SUSPENDED, VoucherStatus.CLOSED, VoucherStatus.REVOKED],
+  [VoucherStatus.SUSPENDED]: [VoucherStatus.ACTIVE, VoucherStatus.CLOSED, VoucherStatus.REVOKED],
+  [VoucherStatus.CLOSED]: [],
+  [VoucherStatus.REVOKED]: [],
+  [VoucherStatus.RELEASED]: [],
+};
+
+export const ENROLLMENT_TRANSITIONS: TransitionTable<EnrollmentStatus> = {
+  [EnrollmentStatus.ACTIVE]: [EnrollmentStatus.TRANSFERRED, EnrollmentStatus.ENDED],
+  [EnrollmentStatus.TRANSFERRED]: [],
+  [EnrollmentStatus.ENDED]: [],
+};
+
+/** Statuses in which an application holds a place (and blocks a second application of its type). */
+export const OPEN_APPLICATION_STATUSES = [ApplicationStatus.QUEUED, ApplicationStatus.OFFERED] as const;
+
+/** Statuses in which a voucher is the child's one voucher. */
+export const HELD_VOUCHER_STATUSES = [VoucherStatus.ACTIVE, VoucherStatus.SUSPENDED] as const;

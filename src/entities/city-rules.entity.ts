@@ -1,0 +1,76 @@
+import { Entity, Enum, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
+import { LapsePolicy, PriorityCategory, VoucherType } from '../domain/enums.js';
+import { uuidv7 } from '../ids.js';
+import { City } from './city.entity.js';
+
+/**
+ * One version of a city's rules. Rows are never changed (a trigger refuses it): a change is a new
+ * version with its own effective time, and every decision records the version it used.
+ */
+@Entity({ tableName: 'city_rules' })
+@Unique({ name: 'city_rules_version_unique', properties: ['city', 'version'] })
+export class CityRules {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = uuidv7();
+
+  @ManyToOne({ entity: () => City, ref: true, deleteRule: 'restrict' })
+  city: Ref<City>;
+
+  @Property({ type: 'integer' })
+  version: number;
+
+  @Property({ type: 'datetime' })
+  effectiveAt: Date;
+
+  /** Who made this version (role and id), for the audit trail. */
+  @Property({ type: 'text' })
+  createdBy: string;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  /** How long a parent has to choose a program once offered. */
+  @Property({ type: 'integer' })
+  offerDeadlineHours: number;
+
+  /** An SMS reminder goes out this long before an offer lapses. */
+  @Property({ type: 'integer' })
+  reminderHoursBeforeDeadline: number;
+
+  @Enum({ items: () => LapsePolicy, type: 'text' })
+  onDecline: LapsePolicy;
+
+  @Enum({ items: () => LapsePolicy, type: 'text' })
+  onExpiry: LapsePolicy;
+
+  /** A cancelled application may be restored to its old place this many times … */
+  @Property({ type: 'integer' })
+  maxRestores: number;
+
+  /** … within this many days of its cancellation. */
+  @Property({ type: 'integer' })
+  restoreWindowDays: number;
+
+  /** Priority categories, highest first; NONE always ranks after all of them. */
+  @Property({ type: 'json' })
+  priorityOrder: PriorityCategory[];
+
+  /** Voucher types offered automatically whenever the quota allows; others wait for an operator's batch. */
+  @Property({ type: 'json' })
+  autoIssueTypes: VoucherType[];
+
+  constructor(init: Omit<CityRules, 'id' | 'createdAt'>) {
+    this.city = init.city;
+    this.version = init.version;
+    this.effectiveAt = init.effectiveAt;
+    this.createdBy = init.createdBy;
+    this.offerDeadlineHours = init.offerDeadlineHours;
+    this.reminderHoursBeforeDeadline = init.reminderHoursBeforeDeadline;
+    this.onDecline = init.onDecline;
+    this.onExpiry = init.onExpiry;
+    this.maxRestores = init.maxRestores;
+    this.restoreWindowDays = init.restoreWindowDays;
+    this.priorityOrder = init.priorityOrder;
+    this.autoIssueTypes = init.autoIssueTypes;
+  }
+}
