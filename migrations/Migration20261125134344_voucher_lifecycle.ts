@@ -26,7 +26,7 @@ export class Migration20261125134344_voucher_lifecycle extends Migration {
 
     this.addSql(`create table "voucher" ("id" uuid not null, "child_id" uuid not null, "application_id" uuid not null, "city_id" uuid not null, "quota_id" uuid not null, "type" text check ("type" in ('TARGETED', 'UNIVERSAL')) not null, "status" text check ("status" in ('RESERVED', 'ACTIVE', 'SUSPENDED', 'CLOSED', 'REVOKED', 'RELEASED')) not null default 'RESERVED', "status_reason" text null, "created_at" timestamptz not null default now(), "updated_at" timestamptz not null default now(), constraint "voucher_pkey" primary key ("id"));`);
     this.addSql(`create index "voucher_child_id_index" on "voucher" ("child_id");`);
-    this.addSql(`alter table "voucher" add constraint "voucher_application_unique" unique ("application_id");`);
+    this.addSql(`create index "voucher_application_id_index" on "voucher" ("application_id");`);
     this.addSql(`create index "voucher_quota_id_index" on "voucher" ("quota_id");`);
     this.addSql(`create unique index "voucher_one_active_per_child" on "voucher" ("child_id") where "status" in ('ACTIVE', 'SUSPENDED');`);
 

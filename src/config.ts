@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parse as parsePgUrl } from 'pg-connection-string';
+import { readSmsConfig, type SmsConfig } from './notifications/sms-config.js';
 
 /** Where the API finds PostgreSQL: an embedded cluster in the data folder, or a server given by URL. */
 export type DatabaseTarget =
@@ -36,6 +37,9 @@ export interface Config {
   development: boolean;
   /** Load the demo catalogue into an empty database at start. */
   seedDemoData: boolean;
+  sms: SmsConfig;
+  /** How often offer expiry, reminders and automatic issuing run. */
+  jobsIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -96,6 +100,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const introspection = parseBoolean('INTROSPECTION', value('INTROSPECTION'), true, problems);
   const seedDemoData = parseBoolean('SEED_DEMO_DATA', value('SEED_DEMO_DATA'), database.kind === 'embedded', problems);
 
+  const sms = readSmsConfig(env, problems);
+  const jobsIntervalMs = parsePositive('JOBS_INTERVAL_MS', value('JOBS_INTERVAL_MS') ?? '5000', problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     database,
@@ -111,7 +118,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     introspection,
     development,
     seedDemoData,
+    sms,
+    jobsIntervalMs,
   };
+}
+
+function parsePositive(name: string, raw: string, problems: string[]): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n <= 0) problems.push(`${name} must be a positive whole number (got "${raw}")`);
+  return n;
 }
 
 function parsePort(name: string, raw: string, problems: string[]): number {

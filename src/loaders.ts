@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityClass } from '@mikro-orm/core';
-import { City, Provider } from './entities/index.js';
+import { EnrollmentStatus, VoucherStatus } from './domain/enums.js';
+import { Application, Child, City, Enrollment, Offer, Program, Provider, Voucher } from './entities/index.js';
+import { queuePositions } from './services/queue.service.js';
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
@@ -17,9 +19,53 @@ function byId<T extends { id: string }>(em: EntityManager, entity: EntityClass<T
   });
 }
 
+/** Groups rows by a foreign key, in one statement per batch of keys. */
+function manyBy<T extends object>(load: (keys: string[]) => Promise<T[]>, keyOf: (row: T) => string) {
+  return new DataLoader<string, T[]>(async (keys) => {
+    const rows = await load([...keys]);
+    const groups = new Map<string, T[]>();
+    for (const row of rows) groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
+    return keys.map((key) => groups.get(key) ?? []);
+  });
+}
+
+/** At most one row per key (the newest wins), in one statement per batch of keys. */
+function oneBy<T extends { id: string }>(load: (keys: string[]) => Promise<T[]>, keyOf: (row: T) => string) {
+  return new DataLoader<string, T | null>(async (keys) => {
+    const rows = await load([...keys]);
+    const newest = new Map<string, T>();
+    for (const row of rows) if (!newest.has(keyOf(row)) || newest.get(keyOf(row))!.id < row.id) newest.set(keyOf(row), row);
+    return keys.map((key) => newest.get(key) ?? null);
+  });
+}
+
 export function createLoaders(em: EntityManager) {
   return {
     city: byId(em, City),
+    cityByCode: new DataLoader<string, City>(async (codes) => {
+      const rows = await em.find(City, { code: { $in: [...codes] } });
+      return codes.map((code) => rows.find((c) => c.code === code) ?? new Error(`City ${code} not found`));
+    }),
     provider: byId(em, Provider),
+    program: byId(em, Program),
+    child: byId(em, Child),
+    application: byId(em, Application),
+    voucher: byId(em, Voucher),
+    /** Waiting applications' queue positions; absent for applications not waiting. */
+    position: new DataLoader<string, number | null>(async (ids) => {
+      const positions = await queuePositions(em, ids);
+      return ids.map((id) => positions.get(id) ?? null);
+    }),
+    /** The newest offer made on an application. */
+    offerByApplication: oneBy((ids) => em.find(Offer, { application: { $in: ids } }), (o) => o.application.id),
+    voucherByApplication: oneBy((ids) => em.find(Voucher, { application: { $in: ids } }), (v) => v.application.id),
+    /** The voucher a child holds now (active or suspended), if any. */
+    heldVoucherByChild: oneBy(
+      (ids) => em.find(Voucher, { child: { $in: ids }, status: { $in: [VoucherStatus.ACTIVE, VoucherStatus.SUSPENDED] } }),
+      (v) => v.child.id,
+    ),
+    applicationsByChild: manyBy((ids) => em.find(Application, { child: { $in: ids } }, { orderBy: { id: 'asc' } }), (a) => a.child.id),
+    enrollmentsByVoucher: manyBy((ids) => em.find(Enrollment, { voucher: { $in: ids } }, { orderBy: { id: 'asc' } }), (e) => e.voucher.id),
+    activeEnrollmentByVoucher: oneBy((ids) => em.find(Enrollment, { voucher: { $in: ids }, status: EnrollmentStatus.ACTIVE }), (e) => e.voucher.id),
   };
 }

@@ -6,6 +6,9 @@ import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/bootstrap.js';
 import { Provider } from './entities/index.js';
 import { startServer } from './http/server.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { SmsDispatcher } from './notifications/sms-dispatcher.js';
+import { createSmsTransport } from './notifications/transports.js';
 import { createLogger } from './logger.js';
 import { seedDemoCatalogue } from './seed/demo-data.js';
 
@@ -43,6 +46,15 @@ async function main(): Promise<void> {
     development: config.development,
   });
 
+  const scheduler = new Scheduler(database.orm, log, config.jobsIntervalMs);
+  const dispatcher = new SmsDispatcher(database.orm, createSmsTransport(config.sms, log), log, {
+    intervalMs: config.sms.dispatchIntervalMs,
+    maxAttempts: config.sms.maxAttempts,
+    leaseMs: Math.max(60_000, config.sms.webhookTimeoutMs * 2),
+  });
+  scheduler.start();
+  dispatcher.start();
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -55,6 +67,7 @@ async function main(): Promise<void> {
     timer.unref();
     try {
       await server.close(); // WebSockets, then HTTP drained
+      await Promise.all([scheduler.stop(), dispatcher.stop()]); // let a running batch finish
       await database.close(); // ORM, then the embedded PostgreSQL
       log.info('stopped');
     } catch (err) {

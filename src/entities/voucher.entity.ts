@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, OneToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import { VoucherStatus, VoucherType } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { Application } from './application.entity.js';
@@ -19,7 +19,8 @@ export class Voucher {
   @ManyToOne({ entity: () => Child, ref: true, deleteRule: 'restrict', index: true })
   child: Ref<Child>;
 
-  @OneToOne({ entity: () => Application, ref: true, owner: true, deleteRule: 'restrict', unique: 'voucher_application_unique' })
+  /** The application it was reserved for. An application offered again (after a lapse) gets a new voucher. */
+  @ManyToOne({ entity: () => Application, ref: true, deleteRule: 'restrict', index: true })
   application: Ref<Application>;
 
   @ManyToOne({ entity: () => City, ref: true, deleteRule: 'restrict' })

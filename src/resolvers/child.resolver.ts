@@ -1,6 +1,8 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context.js';
-import type { Child } from '../entities/index.js';
+import type { Application, Child, Voucher } from '../entities/index.js';
+import { ApplicationType } from '../schema/application.type.js';
+import { VoucherObjectType } from '../schema/offer.type.js';
 import { ChildType, RegisterChildInput, RegisterChildPayload } from '../schema/child.type.js';
 
 @Resolver(() => ChildType)
@@ -18,5 +20,15 @@ export class ChildResolver {
   @Mutation(() => RegisterChildPayload, { description: 'PARENT: links a child, by IIN, to you. Repeating it for the same child is harmless.' })
   async registerChild(@Ctx() ctx: Context, @Arg('input', () => RegisterChildInput) input: RegisterChildInput) {
     return { child: await ctx.services.children.register(ctx.viewer, input) };
+  }
+
+  @FieldResolver(() => VoucherObjectType, { nullable: true, description: 'The voucher the child holds now (active or suspended), if any.' })
+  voucher(@Root() child: Child, @Ctx() ctx: Context): Promise<Voucher | null> {
+    return ctx.loaders.heldVoucherByChild.load(child.id);
+  }
+
+  @FieldResolver(() => [ApplicationType], { description: 'Every application made for the child, oldest first.' })
+  applications(@Root() child: Child, @Ctx() ctx: Context): Promise<Application[]> {
+    return ctx.loaders.applicationsByChild.load(child.id);
   }
 }

@@ -1,7 +1,25 @@
+import { ApplicationResolver } from './application.resolver.js';
 import { ChildResolver } from './child.resolver.js';
 import { CityResolver } from './city.resolver.js';
+import { EnrollmentResolver } from './enrollment.resolver.js';
+import { OfferResolver } from './offer.resolver.js';
 import { ProgramResolver } from './program.resolver.js';
 import { ProviderResolver } from './provider.resolver.js';
+import { QueueResolver } from './queue.resolver.js';
+import { RulesResolver } from './rules.resolver.js';
 import { ViewerResolver } from './viewer.resolver.js';
+import { VoucherResolver } from './voucher.resolver.js';
 
-export const RESOLVERS = [CityResolver, ProviderResolver, ProgramResolver, ChildResolver, ViewerResolver] as const;
+export const RESOLVERS = [
+  CityResolver,
+  ProviderResolver,
+  ProgramResolver,
+  ChildResolver,
+  ViewerResolver,
+  ApplicationResolver,
+  QueueResolver,
+  OfferResolver,
+  VoucherResolver,
+  EnrollmentResolver,
+  RulesResolver,
+] as const;

@@ -1,6 +1,11 @@
 import { registerEnumType } from 'type-graphql';
 import {
+  ApplicationStatus,
   Direction,
+  EnrollmentStatus,
+  LapsePolicy,
+  OfferStatus,
+  VoucherStatus,
   Language,
   PriorityCategory,
   ProviderKind,
@@ -38,3 +43,22 @@ registerEnumType(PriorityCategory, {
 });
 registerEnumType(Sex, { name: 'Sex', description: 'As encoded in the IIN.' });
 registerEnumType(Role, { name: 'Role', description: 'What a caller may do. Anonymous callers are PUBLIC.' });
+
+registerEnumType(ApplicationStatus, {
+  name: 'ApplicationStatus',
+  description: 'QUEUED (waiting) → OFFERED → ACCEPTED, or back to QUEUED / CANCELLED when an offer is declined or lapses; QUEUED → WITHDRAWN.',
+});
+registerEnumType(OfferStatus, { name: 'OfferStatus', description: 'PENDING until the parent accepts or declines, or the deadline passes (EXPIRED).' });
+registerEnumType(VoucherStatus, {
+  name: 'VoucherStatus',
+  description: 'RESERVED for an offer → ACTIVE once enrolled ⇄ SUSPENDED → CLOSED or REVOKED; a reserved voucher whose offer lapses is RELEASED to the quota.',
+});
+registerEnumType(EnrollmentStatus, { name: 'EnrollmentStatus', description: 'ACTIVE, then TRANSFERRED (switched to another program) or ENDED.' });
+registerEnumType(LapsePolicy, {
+  name: 'LapsePolicy',
+  description: 'What a declined or expired offer does to its application.',
+  valuesConfig: {
+    REQUEUE: { description: 'Back to the queue in the same place (its original submission time).' },
+    CANCEL: { description: 'Out of the queue; the parent or operator may restore it within the city’s restore window.' },
+  },
+});

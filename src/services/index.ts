@@ -1,9 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiKeyService } from './api-key.service.js';
+import { ApplicationService } from './application.service.js';
+import { AuditService } from './audit.service.js';
 import { ChildService } from './child.service.js';
 import { CityService } from './city.service.js';
+import { IssuingService } from './issuing.service.js';
+import { OfferService } from './offer.service.js';
 import { ProgramService } from './program.service.js';
 import { ProviderService } from './provider.service.js';
+import { QueueService } from './queue.service.js';
+import { RulesService } from './rules.service.js';
+import { VoucherService } from './voucher.service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -16,5 +23,12 @@ export function createServices(em: EntityManager) {
     programs: new ProgramService(em, cities),
     children: new ChildService(em),
     apiKeys: new ApiKeyService(em),
+    rules: new RulesService(em, cities),
+    applications: new ApplicationService(em, cities),
+    queue: new QueueService(em, cities),
+    issuing: new IssuingService(em, cities),
+    offers: new OfferService(em),
+    vouchers: new VoucherService(em, cities),
+    audit: new AuditService(em),
   };
 }

@@ -13,6 +13,9 @@ import { initOrm, type Orm } from '../../src/db/orm.js';
 import { startServer, type KezekServer } from '../../src/http/server.js';
 import type { Limits } from '../../src/http/protection.js';
 import { createLogger } from '../../src/logger.js';
+import { type JobResults, runJobs } from '../../src/jobs/scheduler.js';
+import { SmsDispatcher } from '../../src/notifications/sms-dispatcher.js';
+import type { SmsMessage, SmsTransport } from '../../src/notifications/transports.js';
 
 const OPERATIONS_DIR = new URL('../operations/', import.meta.url);
 /** Every named operation the tests send, as one document; requests pick one by operationName. */
@@ -40,6 +43,9 @@ export class TestApi {
   /** SQL statements the server has sent to PostgreSQL since the last reset. */
   statements = 0;
 
+  /** SMS "sent" by dispatchSms(), in order. */
+  readonly sentSms: SmsMessage[] = [];
+
   private constructor(
     readonly orm: Orm,
     readonly server: KezekServer,
@@ -48,7 +54,8 @@ export class TestApi {
   ) {}
 
   static async start(options: { introspection?: boolean; development?: boolean; limits?: Partial<Limits> } = {}): Promise<TestApi> {
-    const log = createLogger('silent');
+    // TEST_LOG_LEVEL=error npm test shows the server's own logs (masked errors included).
+    const log = createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent');
     const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: os.tmpdir() });
     const orm = await initOrm(inject('db'), log, 10);
     const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kezek-api-'));
@@ -119,6 +126,23 @@ export class TestApi {
       req.on('error', reject);
       req.end(body);
     });
+  }
+
+  /** Runs the scheduled jobs once as if it were `now` (expiry, reminders, automatic issuing). */
+  runJobs(now: Date = new Date()): Promise<JobResults> {
+    return runJobs(this.orm, now);
+  }
+
+  /** Sends every due SMS through a recording transport (the real dispatcher, a fake gateway). */
+  async dispatchSms(now: Date = new Date()) {
+    const transport: SmsTransport = { name: 'test', send: async (message) => void this.sentSms.push(message) };
+    const dispatcher = new SmsDispatcher(this.orm, transport, createLogger('silent'), { intervalMs: 1000, maxAttempts: 3, batchSize: 500 });
+    return dispatcher.runOnce(now);
+  }
+
+  /** Raw SQL against the test database, for assertions on what was (not) written. */
+  sql<T = Record<string, any>>(query: string, params: unknown[] = []): Promise<T[]> {
+    return this.orm.em.fork().getConnection().execute(query, params);
   }
 
   token(claims: KezekClaims, ttlSeconds = 3600): Promise<string> {

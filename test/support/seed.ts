@@ -76,18 +76,52 @@ export class Seed {
     return { ...createProgram.program, providerId: provider.id };
   }
 
+  /** Puts a child in a queue; returns the application's id. */
+  async apply(family: FamilyHandle, child: number, voucherType: 'TARGETED' | 'UNIVERSAL', city: string): Promise<string> {
+    const { applyForVoucher } = await this.api.data(
+      `mutation($input: ApplyForVoucherInput!) { applyForVoucher(input: $input) { application { id } } }`,
+      { input: { childId: family.children[child]!.id, voucherType, city } },
+      { token: family.token },
+    );
+    return applyForVoucher.application.id;
+  }
+
+  /** Makes room for `extra` more vouchers in this year's quota, whatever earlier tests used. */
+  async quotaRoom(city: string, voucherType: 'TARGETED' | 'UNIVERSAL', extra: number): Promise<void> {
+    const period = String(new Date().getFullYear());
+    const [row] = await this.api.sql<{ used: number }>(
+      `select q.used from quota q join city c on c.id = q.city_id where c.code = ? and q.voucher_type = ? and q.period = ?`,
+      [city, voucherType, period],
+    );
+    await this.api.data(
+      `mutation($input: SetQuotaInput!) { setQuota(input: $input) { quota { id } } }`,
+      { input: { city, voucherType, period, count: (row?.used ?? 0) + extra } },
+      { token: await this.operator(city) },
+    );
+  }
+
+  /** Issues vouchers as the city's operator; returns the offers (id, application id) in order. */
+  async issue(city: string, voucherType: 'TARGETED' | 'UNIVERSAL', count: number): Promise<{ id: string; applicationId: string }[]> {
+    const { issueVouchers } = await this.api.data(
+      `mutation($input: IssueVouchersInput!) { issueVouchers(input: $input) { offers { id application { id } } } }`,
+      { input: { city, voucherType, count } },
+      { token: await this.operator(city) },
+    );
+    return issueVouchers.offers.map((o: any) => ({ id: o.id, applicationId: o.application.id }));
+  }
+
   /** A parent with a token; `.withChild()` registers children through the API. */
   parent(options: { name?: string; phone?: string } = {}) {
     const iin = randomParentIin();
     const tokenPromise = this.api.token({ role: 'PARENT', sub: iin, name: options.name ?? 'Айгүл Сәрсенова', phone: options.phone ?? '+77011234567' });
-    const withChild = async (count = 1, birthDate = '2016-05-20'): Promise<FamilyHandle> => {
+    const withChild = async (count = 1, birthDate = '2016-05-20', priorityCategory = 'NONE'): Promise<FamilyHandle> => {
       const token = await tokenPromise;
       const children = [];
       for (let i = 0; i < count; i++) {
         const childIin = randomIin(birthDate, i % 2 ? 'FEMALE' : 'MALE');
         const { registerChild } = await this.api.data(
           `mutation($input: RegisterChildInput!) { registerChild(input: $input) { child { id iin } } }`,
-          { input: { iin: childIin, fullName: `Бала ${i + 1}`, relationship: 'MOTHER' } },
+          { input: { iin: childIin, fullName: `Бала ${i + 1}`, relationship: 'MOTHER', priorityCategory } },
           { token },
         );
         children.push(registerChild.child as { id: string; iin: string });

@@ -1,0 +1,90 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ApplicationStatus } from '../domain/enums.js';
+import type { Orm } from '../db/orm.js';
+import { City, Quota } from '../entities/index.js';
+import type { Logger } from '../logger.js';
+import { SYSTEM_ACTOR } from '../services/audit.service.js';
+import { currentPeriod, issueInQueue } from '../services/issuing.service.js';
+import { expireDueOffers, remindDueOffers } from '../services/offer.service.js';
+import { currentRules } from '../services/rules.service.js';
+
+/** Largest automatic release per queue per tick; the next tick takes the rest. */
+const AUTO_ISSUE_BATCH = 500;
+
+export interface JobResults {
+  expired: number;
+  reminded: number;
+  autoIssued: number;
+}
+
+/**
+ * Time-driven work: offers lapse at their deadline, reminders go out before it, and queues whose
+ * rules say so are offered vouchers whenever the quota has room. Every job runs under a
+ * transaction-level advisory lock, so with several API instances each tick runs it once; and each
+ * job works from "everything due by now", so a restart after downtime catches up.
+ */
+export class Scheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly orm: Orm,
+    private readonly log: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    const tick = async () => {
+      this.running = runJobs(this.orm, new Date()).catch((err) => this.log.error({ err }, 'scheduled jobs failed'));
+      await this.running;
+      if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs).unref();
+    };
+    this.timer = setTimeout(tick, 0).unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}
+
+/** One pass of every job. Exposed for tests, which drive time explicitly. */
+export async function runJobs(orm: Orm, now: Date): Promise<JobResults> {
+  const expired = await exclusively(orm, 'job:expire-offers', (em) => expireDueOffers(em, now));
+  const reminded = await exclusively(orm, 'job:remind-offers', (em) => remindDueOffers(em, now));
+  const autoIssued = await exclusively(orm, 'job:auto-issue', (em) => autoIssue(em, now));
+  return { expired: expired ?? 0, reminded: reminded ?? 0, autoIssued: autoIssued ?? 0 };
+}
+
+/** Runs `job` unless another instance holds its lock right now (then it is that instance's turn). */
+async function exclusively<T>(orm: Orm, key: string, job: (em: EntityManager) => Promise<T>): Promise<T | undefined> {
+  const em = orm.em.fork();
+  return em.transactional(async (tx) => {
+    const [row] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as locked', [key]);
+    if (!row?.locked) return undefined;
+    return job(tx);
+  });
+}
+
+/** Offers vouchers in every queue whose city issues automatically, as far as quota and queue allow. */
+async function autoIssue(em: EntityManager, now: Date): Promise<number> {
+  let issued = 0;
+  for (const city of await em.find(City, {})) {
+    const rules = await currentRules(em, city.id);
+    for (const type of rules.autoIssueTypes) {
+      const quota = await em.findOne(Quota, { city: city.id, voucherType: type, period: currentPeriod(city, now) });
+      if (!quota || quota.used >= quota.count) continue;
+      const [waiting] = await em.execute<{ n: number }[]>(
+        'select count(*)::int as n from (select 1 from application where city_id = ? and voucher_type = ? and status = ? limit 1) w',
+        [city.id, type, ApplicationStatus.QUEUED],
+      );
+      if (!waiting?.n) continue;
+      const offers = await issueInQueue(em, city, type, Math.min(AUTO_ISSUE_BATCH, quota.count - quota.used), quota.period, SYSTEM_ACTOR);
+      issued += offers.length;
+    }
+  }
+  return issued;
+}

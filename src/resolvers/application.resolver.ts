@@ -1,0 +1,66 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context.js';
+import type { Application, Child, City, Offer, Voucher } from '../entities/index.js';
+import { ApplicationIdInput, ApplicationPayload, ApplicationType, ApplyForVoucherInput } from '../schema/application.type.js';
+import { ChildType } from '../schema/child.type.js';
+import { CityType } from '../schema/city.type.js';
+import { OfferType, VoucherObjectType } from '../schema/offer.type.js';
+import { publicLabel } from '../services/queue.service.js';
+
+@Resolver(() => ApplicationType)
+export class ApplicationResolver {
+  @Query(() => [ApplicationType], { description: 'PARENT: your applications, every status.' })
+  myApplications(@Ctx() ctx: Context): Promise<Application[]> {
+    return ctx.services.applications.mine(ctx.viewer);
+  }
+
+  @Query(() => ApplicationType, { nullable: true, description: 'One application: a parent’s own, an operator’s city’s, or any for agencies and admins.' })
+  application(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Application | null> {
+    return ctx.services.applications.find(ctx.viewer, id);
+  }
+
+  @Mutation(() => ApplicationPayload, { description: 'PARENT: puts a child registered to you in a city’s queue for a voucher type.' })
+  async applyForVoucher(@Ctx() ctx: Context, @Arg('input', () => ApplyForVoucherInput) input: ApplyForVoucherInput) {
+    return { application: await ctx.services.applications.apply(ctx.viewer, input) };
+  }
+
+  @Mutation(() => ApplicationPayload, { description: 'PARENT: leaves the queue (a waiting application only; decline an offer instead).' })
+  async withdrawApplication(@Ctx() ctx: Context, @Arg('input', () => ApplicationIdInput) input: ApplicationIdInput) {
+    return { application: await ctx.services.applications.withdraw(ctx.viewer, input.applicationId) };
+  }
+
+  @Mutation(() => ApplicationPayload, { description: 'PARENT (own) or OPERATOR: returns a cancelled application to its old place, as the city’s rules allow.' })
+  async restoreApplication(@Ctx() ctx: Context, @Arg('input', () => ApplicationIdInput) input: ApplicationIdInput) {
+    return { application: await ctx.services.applications.restore(ctx.viewer, input.applicationId) };
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Place among waiting applications (1 = next to be offered); null unless QUEUED.' })
+  position(@Root() application: Application, @Ctx() ctx: Context): Promise<number | null> {
+    return ctx.loaders.position.load(application.id);
+  }
+
+  @FieldResolver(() => String, { description: 'The pseudonym this application has in the public queue.' })
+  publicLabel(@Root() application: Application): string {
+    return publicLabel(application.id);
+  }
+
+  @FieldResolver(() => ChildType, { description: 'The child applied for.' })
+  child(@Root() application: Application, @Ctx() ctx: Context): Promise<Child> {
+    return ctx.loaders.child.load(application.child.id);
+  }
+
+  @FieldResolver(() => CityType, { description: 'The city whose queue this is.' })
+  city(@Root() application: Application, @Ctx() ctx: Context): Promise<City> {
+    return ctx.loaders.city.load(application.city.id);
+  }
+
+  @FieldResolver(() => OfferType, { nullable: true, description: 'The newest offer made on this application.' })
+  offer(@Root() application: Application, @Ctx() ctx: Context): Promise<Offer | null> {
+    return ctx.loaders.offerByApplication.load(application.id);
+  }
+
+  @FieldResolver(() => VoucherObjectType, { nullable: true, description: 'The voucher reserved or issued for this application.' })
+  voucher(@Root() application: Application, @Ctx() ctx: Context): Promise<Voucher | null> {
+    return ctx.loaders.voucherByApplication.load(application.id);
+  }
+}

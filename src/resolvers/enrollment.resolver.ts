@@ -1,0 +1,25 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context.js';
+import type { Enrollment, Program, Voucher } from '../entities/index.js';
+import { EnrollmentType, VoucherObjectType } from '../schema/offer.type.js';
+import { ProgramType } from '../schema/program.type.js';
+
+@Resolver(() => EnrollmentType)
+export class EnrollmentResolver {
+  @FieldResolver(() => ProgramType, { description: 'The program the child attends.' })
+  program(@Root() enrollment: Enrollment, @Ctx() ctx: Context): Promise<Program> {
+    return ctx.loaders.program.load(enrollment.program.id);
+  }
+
+  @FieldResolver(() => VoucherObjectType, { description: 'The voucher funding it.' })
+  voucher(@Root() enrollment: Enrollment, @Ctx() ctx: Context): Promise<Voucher> {
+    return ctx.loaders.voucher.load(enrollment.voucher.id);
+  }
+
+  @FieldResolver(() => EnrollmentType, { nullable: true, description: 'The enrollment this one replaced, after a switch.' })
+  async previous(@Root() enrollment: Enrollment, @Ctx() ctx: Context): Promise<Enrollment | null> {
+    if (!enrollment.previous) return null;
+    const history = await ctx.loaders.enrollmentsByVoucher.load(enrollment.voucher.id);
+    return history.find((e) => e.id === enrollment.previous!.id) ?? null;
+  }
+}

@@ -1,0 +1,46 @@
+import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../context.js';
+import type { CityRules } from '../entities/index.js';
+import { toConnection } from '../schema/common.js';
+import {
+  AuditEventConnection,
+  AuditFilter,
+  CityRulesPayload,
+  CityRulesType,
+  QuotaPayload,
+  SetQuotaInput,
+  UpdateCityRulesInput,
+} from '../schema/rules.type.js';
+
+@Resolver(() => CityRulesType)
+export class RulesResolver {
+  @Query(() => CityRulesType, { description: 'The rules in force in a city. Public: anyone can see how the queue works.' })
+  cityRules(@Ctx() ctx: Context, @Arg('city', () => String, { description: 'City code.' }) city: string): Promise<CityRules> {
+    return ctx.services.rules.current(city);
+  }
+
+  @Query(() => [CityRulesType], { description: 'Every version of a city’s rules, newest first. Public.' })
+  cityRulesHistory(@Ctx() ctx: Context, @Arg('city', () => String, { description: 'City code.' }) city: string): Promise<CityRules[]> {
+    return ctx.services.rules.history(city);
+  }
+
+  @Mutation(() => CityRulesPayload, { description: 'OPERATOR of the city or ADMIN: changes the rules; a new version, effective now.' })
+  async updateCityRules(@Ctx() ctx: Context, @Arg('input', () => UpdateCityRulesInput) input: UpdateCityRulesInput) {
+    return { rules: await ctx.services.rules.update(ctx.viewer, input) };
+  }
+
+  @Mutation(() => QuotaPayload, { description: 'OPERATOR of the city or ADMIN: sets how many vouchers of a type the city may hold out in a year.' })
+  async setQuota(@Ctx() ctx: Context, @Arg('input', () => SetQuotaInput) input: SetQuotaInput) {
+    return { quota: await ctx.services.issuing.setQuota(ctx.viewer, input) };
+  }
+
+  @Query(() => AuditEventConnection, { description: 'OPERATOR (own city), AGENCY, ADMIN: the append-only log of queue and voucher changes, oldest first.' })
+  async auditLog(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => AuditFilter, { nullable: true }) filter?: AuditFilter,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, at most 100 (default 20).' }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return toConnection(await ctx.services.audit.list(ctx.viewer, filter, { first, after }));
+  }
+}

@@ -1,0 +1,176 @@
+import { type EntityManager, LockMode, ref, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { ApplicationStatus, Role, VoucherType } from '../domain/enums.js';
+import { transition } from '../domain/lifecycle.js';
+import { APPLICATION_TRANSITIONS, HELD_VOUCHER_STATUSES } from '../domain/lifecycles.js';
+import { priorityRank } from '../domain/priority.js';
+import type { Viewer, ViewerOf } from '../auth/viewer.js';
+import { Applicant, Application, Guardianship, Voucher } from '../entities/index.js';
+import { conflict, forbidden, notFound } from '../errors.js';
+import { isUuid } from '../ids.js';
+import { requireCityAuthority, requireRole } from './access.js';
+import { type Actor, actorOf, recordAudit } from './audit.service.js';
+import type { CityService } from './city.service.js';
+import { currentRules } from './rules.service.js';
+
+export interface ApplyForVoucherInput {
+  childId: string;
+  voucherType: VoucherType;
+  city: string;
+}
+
+/** Applications: a parent's request for a voucher, which is a place in a city's queue. */
+export class ApplicationService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly cities: CityService,
+  ) {}
+
+  async apply(viewer: Viewer, input: ApplyForVoucherInput): Promise<Application> {
+    requireRole(viewer, Role.PARENT);
+    const city = await this.cities.byCode(input.city, 'input.city');
+    try {
+      return await this.em.transactional(async (em) => {
+        const link = isUuid(input.childId)
+          ? await em.findOne(Guardianship, { child: input.childId, applicant: { iin: viewer.iin } }, { populate: ['child', 'applicant'] })
+          : null;
+        if (!link) throw forbidden('You can apply only for a child registered to you (registerChild).');
+        const child = link.child.getEntity();
+        if (await em.count(Voucher, { child: child.id, status: { $in: [...HELD_VOUCHER_STATUSES] } })) {
+          throw conflict('This child already holds a voucher: one child, one voucher. Use switchProgram to change clubs.');
+        }
+        if (await em.count(Application, { child: child.id, voucherType: input.voucherType, status: { $in: [ApplicationStatus.QUEUED, ApplicationStatus.OFFERED] } })) {
+          throw duplicate(input.voucherType);
+        }
+        const rules = await currentRules(em, city.id);
+        const application = new Application({
+          child: ref(child),
+          applicant: link.applicant,
+          city: ref(city),
+          voucherType: input.voucherType,
+          priorityCategory: child.priorityCategory,
+          priorityRank: priorityRank(rules.priorityOrder, child.priorityCategory),
+          rulesVersion: rules.version,
+        });
+        em.persist(application);
+        await em.flush(); // submittedAt comes from the database clock
+        recordAudit(em, actorOf(viewer), {
+          action: 'APPLIED',
+          entityType: 'Application',
+          entityId: application.id,
+          cityCode: city.code,
+          after: { status: application.status, voucherType: application.voucherType, priorityCategory: application.priorityCategory, submittedAt: application.submittedAt },
+          rulesVersion: rules.version,
+        });
+        return application;
+      });
+    } catch (err) {
+      // Two submissions raced; the partial unique index let one through.
+      if (err instanceof UniqueConstraintViolationException) throw duplicate(input.voucherType);
+      throw err;
+    }
+  }
+
+  /** Leaves the queue. Only a waiting application can be withdrawn; an offered one is declined instead. */
+  async withdraw(viewer: Viewer, applicationId: string): Promise<Application> {
+    requireRole(viewer, Role.PARENT);
+    return this.em.transactional(async (em) => {
+      const application = await this.lockOwn(em, viewer, applicationId);
+      if (application.status === ApplicationStatus.OFFERED) {
+        throw conflict('This application has an offer: decline the offer (declineOffer) to leave the queue.', { from: application.status, to: ApplicationStatus.WITHDRAWN });
+      }
+      await this.close(em, application, ApplicationStatus.WITHDRAWN, actorOf(viewer), 'WITHDRAWN');
+      return application;
+    });
+  }
+
+  /**
+   * Puts a cancelled application back in its old place (its submission time never changed), as
+   * often and as late as the city's rules allow. The parent or the city's operator may do it.
+   */
+  async restore(viewer: Viewer, applicationId: string): Promise<Application> {
+    requireRole(viewer, Role.PARENT, Role.OPERATOR, Role.ADMIN);
+    try {
+      return await this.em.transactional(async (em) => {
+        const application =
+          viewer.role === Role.PARENT ? await this.lockOwn(em, viewer, applicationId) : await this.lockForOperator(em, viewer, applicationId);
+        const rules = await currentRules(em, application.city.id);
+        if (application.status !== ApplicationStatus.CANCELLED) {
+          throw conflict(`Only a cancelled application can be restored; this one is ${application.status}.`, { from: application.status, to: ApplicationStatus.QUEUED });
+        }
+        if (application.restoreCount >= rules.maxRestores) throw conflict(`This application was already restored ${application.restoreCount} time(s); the city allows ${rules.maxRestores}.`);
+        const windowEnds = (application.closedAt?.getTime() ?? 0) + rules.restoreWindowDays * 86_400_000;
+        if (Date.now() > windowEnds) throw conflict(`The ${rules.restoreWindowDays}-day window to restore this application has passed.`);
+        if (await em.count(Voucher, { child: application.child.id, status: { $in: [...HELD_VOUCHER_STATUSES] } })) {
+          throw conflict('This child already holds a voucher.');
+        }
+        application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, ApplicationStatus.QUEUED);
+        application.restoreCount += 1;
+        application.closedAt = null;
+        recordAudit(em, actorOf(viewer), {
+          action: 'RESTORED',
+          entityType: 'Application',
+          entityId: application.id,
+          cityCode: application.city.getEntity().code,
+          before: { status: ApplicationStatus.CANCELLED },
+          after: { status: ApplicationStatus.QUEUED, restoreCount: application.restoreCount },
+          rulesVersion: rules.version,
+        });
+        return application;
+      });
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw duplicate(VoucherType.TARGETED, 'The child has applied again meanwhile; withdraw that application first.');
+      throw err;
+    }
+  }
+
+  async mine(viewer: Viewer): Promise<Application[]> {
+    requireRole(viewer, Role.PARENT);
+    return this.em.find(Application, { applicant: { iin: viewer.iin } }, { orderBy: { id: 'asc' } });
+  }
+
+  /** An application the viewer may see: the parent's own, an operator's city's, or any for admins and agencies. */
+  async find(viewer: Viewer, id: string): Promise<Application | null> {
+    requireRole(viewer, Role.PARENT, Role.OPERATOR, Role.AGENCY, Role.ADMIN);
+    if (!isUuid(id)) return null;
+    const scope =
+      viewer.role === Role.PARENT ? { applicant: { iin: viewer.iin } } : viewer.role === Role.OPERATOR ? { city: { code: viewer.cityCode } } : {};
+    return this.em.findOne(Application, { $and: [{ id }, scope] });
+  }
+
+  /** Ends an application's time in the queue (withdrawn, or cancelled by a rule), with its audit entry. */
+  async close(em: EntityManager, application: Application, to: ApplicationStatus, actor: Actor, action: string, reason?: string): Promise<void> {
+    const from = application.status;
+    application.status = transition(APPLICATION_TRANSITIONS, 'Application', from, to);
+    application.closedAt = new Date();
+    const city = await application.city.loadOrFail();
+    recordAudit(em, actor, {
+      action,
+      entityType: 'Application',
+      entityId: application.id,
+      cityCode: city.code,
+      before: { status: from },
+      after: { status: to },
+      reason,
+    });
+  }
+
+  private async lockOwn(em: EntityManager, viewer: ViewerOf<Role.PARENT>, applicationId: string): Promise<Application> {
+    const owned = isUuid(applicationId) ? await em.findOne(Applicant, { iin: viewer.iin }) : null;
+    const application = owned ? await em.findOne(Application, { id: applicationId }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+    if (!application) throw notFound('Application', applicationId);
+    if (application.applicant.id !== owned!.id) throw forbidden('This application belongs to another family.');
+    await em.populate(application, ['city']);
+    return application;
+  }
+
+  private async lockForOperator(em: EntityManager, viewer: Viewer, applicationId: string): Promise<Application> {
+    const application = isUuid(applicationId) ? await em.findOne(Application, { id: applicationId }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+    if (!application) throw notFound('Application', applicationId);
+    await em.populate(application, ['city']);
+    requireCityAuthority(viewer, application.city.getEntity().code);
+    return application;
+  }
+}
+
+const duplicate = (type: VoucherType, message?: string) =>
+  conflict(message ?? `This child already has an open ${type} application: one application per child and voucher type.`);

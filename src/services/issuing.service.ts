@@ -1,0 +1,125 @@
+import { type EntityManager, LockMode, ref } from '@mikro-orm/postgresql';
+import { ApplicationStatus, NotificationKind, VoucherType } from '../domain/enums.js';
+import { transition } from '../domain/lifecycle.js';
+import { APPLICATION_TRANSITIONS } from '../domain/lifecycles.js';
+import type { Viewer } from '../auth/viewer.js';
+import { Application, type City, Offer, Quota, Voucher } from '../entities/index.js';
+import { badInput, DomainError, ErrorCode } from '../errors.js';
+import { enqueueSms } from '../notifications/outbox.js';
+import { requireCityAuthority } from './access.js';
+import { type Actor, actorOf, recordAudit } from './audit.service.js';
+import type { CityService } from './city.service.js';
+import { takeFromQuota } from './counters.js';
+import { currentRules } from './rules.service.js';
+import { requireIntInRange } from './validate.js';
+
+export interface SetQuotaInput {
+  city: string;
+  voucherType: VoucherType;
+  /** Programme year, "YYYY". */
+  period: string;
+  count: number;
+}
+
+export interface IssueVouchersInput {
+  city: string;
+  voucherType: VoucherType;
+  count: number;
+  /** Defaults to the current year in the city. */
+  period?: string | null;
+}
+
+/** At most this many offers in one transaction; larger releases are several calls. */
+export const MAX_ISSUE_BATCH = 5000;
+
+/** The programme year now, in the city's time zone. */
+export function currentPeriod(city: City, now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: city.timezone, year: 'numeric' }).format(now);
+}
+
+/** Quotas and issuing vouchers to the head of a queue. Responsible for auth checks. */
+export class IssuingService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly cities: CityService,
+  ) {}
+
+  async setQuota(viewer: Viewer, input: SetQuotaInput): Promise<Quota> {
+    requireCityAuthority(viewer, input.city.trim().toUpperCase());
+    const city = await this.cities.byCode(input.city, 'input.city');
+    if (!/^\d{4}$/.test(input.period)) throw badInput('input.period', 'period is a programme year, "YYYY".');
+    const count = requireIntInRange(input.count, 'input.count', 0, 10_000_000);
+    return this.em.transactional(async (em) => {
+      await em.execute(`insert into quota (id, city_id, voucher_type, period, count) values (gen_random_uuid(), ?, ?, ?, 0) on conflict do nothing`, [
+        city.id,
+        input.voucherType,
+        input.period,
+      ]);
+      const quota = await em.findOneOrFail(Quota, { city: city.id, voucherType: input.voucherType, period: input.period }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (count < quota.used) throw badInput('input.count', `${quota.used} vouchers are already reserved or issued from this quota; count cannot go below that.`);
+      const before = { count: quota.count, used: quota.used };
+      quota.count = count;
+      recordAudit(em, actorOf(viewer), { action: 'QUOTA_SET', entityType: 'Quota', entityId: quota.id, cityCode: city.code, before, after: { count, used: quota.used } });
+      return quota;
+    });
+  }
+
+  async issue(viewer: Viewer, input: IssueVouchersInput): Promise<Offer[]> {
+    requireCityAuthority(viewer, input.city.trim().toUpperCase());
+    const city = await this.cities.byCode(input.city, 'input.city');
+    const count = requireIntInRange(input.count, 'input.count', 1, MAX_ISSUE_BATCH);
+    if (input.period != null && !/^\d{4}$/.test(input.period)) throw badInput('input.period', 'period is a programme year, "YYYY".');
+    return this.em.transactional((em) => issueInQueue(em, city, input.voucherType, count, input.period ?? currentPeriod(city), actorOf(viewer)));
+  }
+}
+
+/**
+ * Offers vouchers to the head of one queue, in exact queue order, in the caller's transaction.
+ * Issuers of one queue are serialised by an advisory lock, so two operators (or an operator and
+ * the scheduler) can never both take the same head or skip one; the quota's guarded update and
+ * check constraint make overrunning it impossible. Issues fewer than asked only when the queue or
+ * the quota runs out; with no room at all it fails with QUOTA_EXHAUSTED.
+ */
+export async function issueInQueue(em: EntityManager, city: City, type: VoucherType, wanted: number, period: string, actor: Actor): Promise<Offer[]> {
+  await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`queue:${city.id}:${type}`]);
+  const quota = await em.findOne(Quota, { city: city.id, voucherType: type, period }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  const room = quota ? quota.count - quota.used : 0;
+  if (!quota || room <= 0) {
+    throw new DomainError(ErrorCode.QUOTA_EXHAUSTED, `No ${type} vouchers are left in ${city.code}'s quota for ${period}.`);
+  }
+  const heads = await em.find(
+    Application,
+    { city: city.id, voucherType: type, status: ApplicationStatus.QUEUED },
+    { orderBy: { priorityRank: 'asc', submittedAt: 'asc', id: 'asc' }, limit: Math.min(wanted, room), lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
+  if (heads.length === 0) return [];
+  await em.populate(heads, ['applicant', 'child']);
+  await takeFromQuota(em, quota.id, heads.length);
+  await em.refresh(quota);
+
+  const rules = await currentRules(em, city.id);
+  const deadline = new Date(Date.now() + rules.offerDeadlineHours * 3_600_000);
+  const offers = heads.map((application) => {
+    application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, ApplicationStatus.OFFERED);
+    const voucher = new Voucher({ child: application.child, application: ref(application), city: ref(city), quota: ref(quota), type });
+    const offer = new Offer(ref(application), ref(voucher), deadline, rules.version);
+    em.persist([voucher, offer]);
+    enqueueSms(em, {
+      applicant: application.applicant.getEntity(),
+      kind: NotificationKind.OFFER_MADE,
+      idempotencyKey: `offer:${offer.id}:made`,
+      params: { childName: application.child.getEntity().fullName, deadline, timezone: city.timezone, cityName: city.name.kk, voucherType: type },
+    });
+    recordAudit(em, actor, {
+      action: 'OFFERED',
+      entityType: 'Application',
+      entityId: application.id,
+      cityCode: city.code,
+      before: { status: ApplicationStatus.QUEUED },
+      after: { status: ApplicationStatus.OFFERED, offerId: offer.id, voucherId: voucher.id, deadline: deadline.toISOString() },
+      rulesVersion: rules.version,
+    });
+    return offer;
+  });
+  return offers;
+}

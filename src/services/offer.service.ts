@@ -1,0 +1,199 @@
+import { type EntityManager, LockMode, ref } from '@mikro-orm/postgresql';
+import { ApplicationStatus, LapsePolicy, NotificationKind, OfferStatus, Role, VoucherStatus } from '../domain/enums.js';
+import { transition } from '../domain/lifecycle.js';
+import { APPLICATION_TRANSITIONS, OFFER_TRANSITIONS, VOUCHER_TRANSITIONS } from '../domain/lifecycles.js';
+import type { Viewer } from '../auth/viewer.js';
+import { Application, CityRules, Enrollment, Offer } from '../entities/index.js';
+import { conflict, forbidden, notFound } from '../errors.js';
+import { isUuid } from '../ids.js';
+import { enqueueSms } from '../notifications/outbox.js';
+import { requireRole } from './access.js';
+import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from './audit.service.js';
+import { returnToQuota, takeSeat } from './counters.js';
+import { programForPlacement } from './placement.js';
+
+/** Offers: the parent accepts one (choosing a program) or declines it; the scheduler expires the rest. */
+export class OfferService {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Enrolls the child: voucher ACTIVE, a seat taken, the child's other open applications closed. */
+  async accept(viewer: Viewer, offerId: string, programId: string): Promise<Enrollment> {
+    requireRole(viewer, Role.PARENT);
+    return this.em.transactional(async (em) => {
+      const offer = await lockOwnOffer(em, viewer.iin, offerId);
+      if (offer.status !== OfferStatus.PENDING) throw conflict(`This offer is ${offer.status}; only a pending offer can be accepted.`, { from: offer.status, to: OfferStatus.ACCEPTED });
+      if (offer.deadline.getTime() <= Date.now()) throw conflict('This offer has expired.', { from: offer.status, to: OfferStatus.ACCEPTED });
+      const application = offer.application.getEntity();
+      const voucher = offer.voucher.getEntity();
+      const child = application.child.getEntity();
+      const program = await programForPlacement(em, programId, { type: voucher.type, cityId: voucher.city.id }, child);
+      await takeSeat(em, program.id);
+
+      offer.status = transition(OFFER_TRANSITIONS, 'Offer', offer.status, OfferStatus.ACCEPTED);
+      offer.decidedAt = new Date();
+      application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, ApplicationStatus.ACCEPTED);
+      voucher.status = transition(VOUCHER_TRANSITIONS, 'Voucher', voucher.status, VoucherStatus.ACTIVE);
+      const enrollment = new Enrollment(ref(voucher), ref(program));
+      em.persist(enrollment);
+      const actor = actorOf(viewer);
+      const city = await application.city.loadOrFail();
+      recordAudit(em, actor, {
+        action: 'ACCEPTED',
+        entityType: 'Offer',
+        entityId: offer.id,
+        cityCode: city.code,
+        before: { offer: OfferStatus.PENDING, application: ApplicationStatus.OFFERED, voucher: VoucherStatus.RESERVED },
+        after: { offer: OfferStatus.ACCEPTED, application: ApplicationStatus.ACCEPTED, voucher: VoucherStatus.ACTIVE, enrollmentId: enrollment.id, programId: program.id },
+        rulesVersion: offer.rulesVersion,
+      });
+      enqueueSms(em, {
+        applicant: application.applicant.getEntity(),
+        kind: NotificationKind.ENROLLED,
+        idempotencyKey: `offer:${offer.id}:enrolled`,
+        params: { childName: child.fullName, programTitle: program.title.kk, timezone: city.timezone, voucherType: voucher.type },
+      });
+      await em.flush(); // the voucher's ACTIVE status meets the one-voucher-per-child index here
+      await closeOtherApplications(em, application, actor);
+      return enrollment;
+    });
+  }
+
+  async decline(viewer: Viewer, offerId: string): Promise<Offer> {
+    requireRole(viewer, Role.PARENT);
+    return this.em.transactional(async (em) => {
+      const offer = await lockOwnOffer(em, viewer.iin, offerId);
+      await lapseOffer(em, offer, OfferStatus.DECLINED, actorOf(viewer));
+      return offer;
+    });
+  }
+
+  async find(viewer: Viewer, offerId: string): Promise<Offer | null> {
+    requireRole(viewer, Role.PARENT, Role.OPERATOR, Role.AGENCY, Role.ADMIN);
+    if (!isUuid(offerId)) return null;
+    const scope =
+      viewer.role === Role.PARENT
+        ? { application: { applicant: { iin: viewer.iin } } }
+        : viewer.role === Role.OPERATOR
+          ? { application: { city: { code: viewer.cityCode } } }
+          : {};
+    return this.em.findOne(Offer, { $and: [{ id: offerId }, scope] });
+  }
+}
+
+async function lockOwnOffer(em: EntityManager, parentIin: string, offerId: string): Promise<Offer> {
+  const offer = isUuid(offerId) ? await em.findOne(Offer, { id: offerId }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+  if (!offer) throw notFound('Offer', offerId);
+  await em.populate(offer, ['application.applicant', 'application.child', 'voucher']);
+  if (offer.application.getEntity().applicant.getEntity().iin !== parentIin) throw forbidden('This offer was made to another family.');
+  return offer;
+}
+
+/**
+ * A declined or lapsed offer: the voucher goes back to the quota and the application goes back to
+ * its place or is cancelled, as the rules the offer was made under say.
+ */
+export async function lapseOffer(em: EntityManager, offer: Offer, to: OfferStatus.DECLINED | OfferStatus.EXPIRED, actor: Actor, reason?: string): Promise<void> {
+  if (offer.status !== OfferStatus.PENDING) throw conflict(`This offer is already ${offer.status}.`, { from: offer.status, to });
+  await em.populate(offer, ['application.applicant', 'application.child', 'application.city', 'voucher']);
+  const application = offer.application.getEntity();
+  const voucher = offer.voucher.getEntity();
+  const city = application.city.getEntity();
+  const rules = await em.findOneOrFail(CityRules, { city: city.id, version: offer.rulesVersion });
+  const policy = to === OfferStatus.DECLINED ? rules.onDecline : rules.onExpiry;
+
+  offer.status = transition(OFFER_TRANSITIONS, 'Offer', offer.status, to);
+  offer.decidedAt = new Date();
+  voucher.status = transition(VOUCHER_TRANSITIONS, 'Voucher', voucher.status, VoucherStatus.RELEASED);
+  await returnToQuota(em, voucher.quota.id);
+  const next = policy === LapsePolicy.REQUEUE ? ApplicationStatus.QUEUED : ApplicationStatus.CANCELLED;
+  application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, next);
+  application.closedAt = next === ApplicationStatus.CANCELLED ? new Date() : null;
+  recordAudit(em, actor, {
+    action: to,
+    entityType: 'Offer',
+    entityId: offer.id,
+    cityCode: city.code,
+    before: { offer: OfferStatus.PENDING, application: ApplicationStatus.OFFERED, voucher: VoucherStatus.RESERVED },
+    after: { offer: to, application: next, voucher: VoucherStatus.RELEASED, policy },
+    rulesVersion: rules.version,
+    reason,
+  });
+  if (to === OfferStatus.EXPIRED) {
+    enqueueSms(em, {
+      applicant: application.applicant.getEntity(),
+      kind: NotificationKind.OFFER_EXPIRED,
+      idempotencyKey: `offer:${offer.id}:expired`,
+      params: { childName: application.child.getEntity().fullName, timezone: city.timezone, voucherType: voucher.type },
+    });
+  }
+}
+
+/**
+ * Once a child holds a voucher, its other open applications (the other voucher type) leave the
+ * queue, so nobody waits behind a child who no longer needs the place.
+ */
+async function closeOtherApplications(em: EntityManager, accepted: Application, actor: Actor): Promise<void> {
+  const others = await em.find(
+    Application,
+    { child: accepted.child.id, id: { $ne: accepted.id }, status: { $in: [ApplicationStatus.QUEUED, ApplicationStatus.OFFERED] } },
+    { lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
+  for (const other of others) {
+    if (other.status === ApplicationStatus.OFFERED) {
+      const pending = await em.findOneOrFail(Offer, { application: other.id, status: OfferStatus.PENDING }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      await lapseOffer(em, pending, OfferStatus.DECLINED, actor, 'The child was enrolled with another voucher.');
+    }
+    // A lapsed offer may already have cancelled the application (per the rules); else cancel it now.
+    if ((other.status as ApplicationStatus) !== ApplicationStatus.QUEUED) continue;
+    other.status = transition(APPLICATION_TRANSITIONS, 'Application', other.status, ApplicationStatus.CANCELLED);
+    other.closedAt = new Date();
+    recordAudit(em, actor, {
+      action: 'CANCELLED',
+      entityType: 'Application',
+      entityId: other.id,
+      cityCode: (await other.city.loadOrFail()).code,
+      before: { status: ApplicationStatus.QUEUED },
+      after: { status: ApplicationStatus.CANCELLED },
+      reason: 'The child was enrolled with another voucher.',
+    });
+  }
+}
+
+/** Expires every pending offer past its deadline (all of them, so downtime is caught up). */
+export async function expireDueOffers(em: EntityManager, now = new Date(), batch = 500): Promise<number> {
+  return em.transactional(async (tx) => {
+    // Locking re-checks the status: an offer accepted meanwhile no longer matches and is left alone.
+    const due = await tx.find(Offer, { status: OfferStatus.PENDING, deadline: { $lte: now } }, { orderBy: { deadline: 'asc' }, limit: batch, lockMode: LockMode.PESSIMISTIC_WRITE });
+    for (const offer of due) await lapseOffer(tx, offer, OfferStatus.EXPIRED, SYSTEM_ACTOR);
+    return due.length;
+  });
+}
+
+/** Writes the "about to lapse" SMS for pending offers inside their city's reminder window, once each. */
+export async function remindDueOffers(em: EntityManager, now = new Date(), batch = 500): Promise<number> {
+  return em.transactional(async (tx) => {
+    const candidates: { id: string }[] = await tx.execute(
+      `select o.id from offer o
+         join application a on a.id = o.application_id
+         join lateral (select reminder_hours_before_deadline as hours from city_rules r where r.city_id = a.city_id and r.version = o.rules_version) r on true
+        where o.status = ? and o.reminded_at is null and o.deadline > ? and o.deadline - make_interval(hours => r.hours) <= ?
+        order by o.deadline limit ? for update of o skip locked`,
+      [OfferStatus.PENDING, now, now, batch],
+    );
+    if (candidates.length === 0) return 0;
+    const offers = await tx.find(Offer, { id: { $in: candidates.map((c) => c.id) } }, { populate: ['application.applicant', 'application.child', 'application.city', 'voucher'] });
+    for (const offer of offers) {
+      const application = offer.application.getEntity();
+      const city = application.city.getEntity();
+      offer.remindedAt = now;
+      enqueueSms(tx, {
+        applicant: application.applicant.getEntity(),
+        kind: NotificationKind.OFFER_EXPIRING,
+        idempotencyKey: `offer:${offer.id}:expiring`,
+        params: { childName: application.child.getEntity().fullName, deadline: offer.deadline, timezone: city.timezone, voucherType: offer.voucher.getEntity().type },
+      });
+    }
+    return offers.length;
+  });
+}
+

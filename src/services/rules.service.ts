@@ -1,0 +1,122 @@
+import { type EntityManager, ref } from '@mikro-orm/postgresql';
+import { ApplicationStatus, LapsePolicy, PriorityCategory, VoucherType } from '../domain/enums.js';
+import type { Viewer } from '../auth/viewer.js';
+import { City, CityRules } from '../entities/index.js';
+import { badInput } from '../errors.js';
+import { requireCityAuthority } from './access.js';
+import { actorOf, recordAudit } from './audit.service.js';
+import type { CityService } from './city.service.js';
+import { requireIntInRange } from './validate.js';
+
+/** A change to a city's rules: omitted fields keep their current values. */
+export interface UpdateCityRulesInput {
+  city: string;
+  offerDeadlineHours?: number | null;
+  reminderHoursBeforeDeadline?: number | null;
+  onDecline?: LapsePolicy | null;
+  onExpiry?: LapsePolicy | null;
+  maxRestores?: number | null;
+  restoreWindowDays?: number | null;
+  priorityOrder?: PriorityCategory[] | null;
+  autoIssueTypes?: VoucherType[] | null;
+}
+
+/** Fields of a rules version that operators set (everything but identity and bookkeeping). */
+const RULE_FIELDS = [
+  'offerDeadlineHours',
+  'reminderHoursBeforeDeadline',
+  'onDecline',
+  'onExpiry',
+  'maxRestores',
+  'restoreWindowDays',
+  'priorityOrder',
+  'autoIssueTypes',
+] as const;
+
+/** The rules currently in force for a city (the newest version whose effective time has come). */
+export async function currentRules(em: EntityManager, cityId: string): Promise<CityRules> {
+  const rules = await em.findOne(CityRules, { city: cityId, effectiveAt: { $lte: new Date() } }, { orderBy: { version: 'desc' } });
+  // Every city gets version 1 in the migration that created the table, so this is a broken database.
+  if (!rules) throw new Error(`city ${cityId} has no rules`);
+  return rules;
+}
+
+/** Per-city rules, versioned: a change never edits a version, it adds the next one. */
+export class RulesService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly cities: CityService,
+  ) {}
+
+  async current(cityCode: string): Promise<CityRules> {
+    const city = await this.cities.byCode(cityCode, 'city');
+    return currentRules(this.em, city.id);
+  }
+
+  async history(cityCode: string): Promise<CityRules[]> {
+    const city = await this.cities.byCode(cityCode, 'city');
+    return this.em.find(CityRules, { city: city.id }, { orderBy: { version: 'desc' } });
+  }
+
+  async update(viewer: Viewer, input: UpdateCityRulesInput): Promise<CityRules> {
+    requireCityAuthority(viewer, input.city.trim().toUpperCase());
+    const city = await this.cities.byCode(input.city, 'input.city');
+    validate(input);
+    return this.em.transactional(async (em) => {
+      // Serialises concurrent changes in one city; the unique (city, version) backs it.
+      await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`rules:${city.id}`]);
+      const previous = await currentRules(em, city.id);
+      const next = new CityRules({
+        ...pick(previous),
+        ...Object.fromEntries(RULE_FIELDS.filter((f) => input[f] != null).map((f) => [f, input[f]])),
+        city: ref(em.getReference(City, city.id)),
+        version: previous.version + 1,
+        effectiveAt: new Date(),
+        createdBy: `${actorOf(viewer).role}:${actorOf(viewer).id ?? ''}`,
+      });
+      em.persist(next);
+      await em.flush();
+      if (JSON.stringify(next.priorityOrder) !== JSON.stringify(previous.priorityOrder)) {
+        await rerank(em, city.id, next.priorityOrder);
+      }
+      recordAudit(em, actorOf(viewer), {
+        action: 'RULES_CHANGED',
+        entityType: 'CityRules',
+        entityId: next.id,
+        cityCode: city.code,
+        before: pick(previous),
+        after: pick(next),
+        rulesVersion: next.version,
+      });
+      return next;
+    });
+  }
+}
+
+function pick(rules: CityRules) {
+  return Object.fromEntries(RULE_FIELDS.map((f) => [f, rules[f]])) as Pick<CityRules, (typeof RULE_FIELDS)[number]>;
+}
+
+/** A new priority order re-ranks every application that holds or may regain a place. */
+async function rerank(em: EntityManager, cityId: string, order: PriorityCategory[]): Promise<void> {
+  await em.execute(
+    `update application set priority_rank = coalesce(
+        (select t.ord - 1 from jsonb_array_elements_text(?::jsonb) with ordinality as t(category, ord) where t.category = priority_category), ?)
+      where city_id = ? and status in (?, ?, ?)`,
+    [JSON.stringify(order), order.length, cityId, ApplicationStatus.QUEUED, ApplicationStatus.OFFERED, ApplicationStatus.CANCELLED],
+  );
+}
+
+function validate(input: UpdateCityRulesInput): void {
+  if (input.offerDeadlineHours != null) requireIntInRange(input.offerDeadlineHours, 'input.offerDeadlineHours', 1, 24 * 60);
+  if (input.reminderHoursBeforeDeadline != null) requireIntInRange(input.reminderHoursBeforeDeadline, 'input.reminderHoursBeforeDeadline', 0, 24 * 30);
+  if (input.maxRestores != null) requireIntInRange(input.maxRestores, 'input.maxRestores', 0, 10);
+  if (input.restoreWindowDays != null) requireIntInRange(input.restoreWindowDays, 'input.restoreWindowDays', 0, 365);
+  if (input.priorityOrder) {
+    if (input.priorityOrder.includes(PriorityCategory.NONE)) throw badInput('input.priorityOrder', 'NONE always ranks last; do not list it.');
+    if (new Set(input.priorityOrder).size !== input.priorityOrder.length) throw badInput('input.priorityOrder', 'List each category once.');
+  }
+  if (input.autoIssueTypes && new Set(input.autoIssueTypes).size !== input.autoIssueTypes.length) {
+    throw badInput('input.autoIssueTypes', 'List each voucher type once.');
+  }
+}

@@ -1,0 +1,122 @@
+import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/postgresql';
+import { EnrollmentStatus, Role, VoucherStatus, VoucherType } from '../domain/enums.js';
+import { transition } from '../domain/lifecycle.js';
+import { ENROLLMENT_TRANSITIONS, VOUCHER_TRANSITIONS } from '../domain/lifecycles.js';
+import type { Viewer } from '../auth/viewer.js';
+import { Enrollment, Guardianship, Voucher } from '../entities/index.js';
+import { badInput, conflict, forbidden, notFound } from '../errors.js';
+import { isUuid } from '../ids.js';
+import { requireCityAuthority, requireRole } from './access.js';
+import { actorOf, recordAudit } from './audit.service.js';
+import type { CityService } from './city.service.js';
+import { releaseSeat, takeSeat } from './counters.js';
+import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
+import { programForPlacement } from './placement.js';
+import { requireText } from './validate.js';
+
+export interface VoucherFilter {
+  city?: string | null;
+  voucherType?: VoucherType | null;
+  status?: VoucherStatus | null;
+}
+
+/** Vouchers and the enrollments they fund: switching clubs, and operators' suspensions and revocations. */
+export class VoucherService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly cities: CityService,
+  ) {}
+
+  async list(viewer: Viewer, filter: VoucherFilter = {}, pageArgs: PageArgs = {}): Promise<Page<Voucher>> {
+    requireRole(viewer, Role.PARENT, Role.OPERATOR, Role.AGENCY, Role.ADMIN);
+    const { limit, afterId } = readPageArgs(pageArgs);
+    const where: FilterQuery<Voucher>[] = [];
+    if (viewer.role === Role.PARENT) {
+      const links = await this.em.find(Guardianship, { applicant: { iin: viewer.iin } });
+      where.push({ child: { $in: links.map((link) => link.child.id) } });
+    }
+    if (viewer.role === Role.OPERATOR) {
+      if (filter.city && filter.city.toUpperCase() !== viewer.cityCode) throw forbidden(`Operators see the vouchers of their own city (${viewer.cityCode}).`);
+      where.push({ city: { code: viewer.cityCode } });
+    }
+    if (filter.city) where.push({ city: (await this.cities.byCode(filter.city, 'filter.city')).id });
+    if (filter.voucherType) where.push({ type: filter.voucherType });
+    if (filter.status) where.push({ status: filter.status });
+    const rows = await this.em.find(Voucher, { $and: [...where, ...(afterId ? [{ id: { $gt: afterId } }] : [])] }, { orderBy: { id: 'asc' }, limit: limit + 1 });
+    return toPage(rows, limit, () => this.em.count(Voucher, { $and: where }));
+  }
+
+  /**
+   * Moves the child to another program in one transaction: the old enrollment TRANSFERRED, a new
+   * ACTIVE one on the same voucher, no new application. Seats are checked as on acceptance.
+   */
+  async switchProgram(viewer: Viewer, enrollmentId: string, programId: string): Promise<Enrollment> {
+    requireRole(viewer, Role.PARENT);
+    return this.em.transactional(async (em) => {
+      const old = isUuid(enrollmentId) ? await em.findOne(Enrollment, { id: enrollmentId }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+      if (!old) throw notFound('Enrollment', enrollmentId);
+      await em.populate(old, ['voucher.child', 'voucher.city', 'program']);
+      const voucher = old.voucher.getEntity();
+      const child = voucher.child.getEntity();
+      if (!(await em.count(Guardianship, { child: child.id, applicant: { iin: viewer.iin } }))) throw forbidden('This enrollment belongs to another family.');
+      if (old.status !== EnrollmentStatus.ACTIVE) throw conflict(`This enrollment is ${old.status}; only an active one can be switched.`, { from: old.status, to: EnrollmentStatus.TRANSFERRED });
+      if (voucher.status !== VoucherStatus.ACTIVE) throw conflict(`The voucher is ${voucher.status}; switching needs an active voucher.`);
+      if (old.program.id === programId) throw badInput('input.programId', 'The child is already in this program.');
+      const program = await programForPlacement(em, programId, { type: voucher.type, cityId: voucher.city.id }, child);
+      await takeSeat(em, program.id);
+      await releaseSeat(em, old.program.id);
+
+      old.status = transition(ENROLLMENT_TRANSITIONS, 'Enrollment', old.status, EnrollmentStatus.TRANSFERRED);
+      old.endedAt = new Date();
+      await em.flush(); // the old one stops being ACTIVE before the new one starts (one active per voucher)
+      const next = new Enrollment(ref(voucher), ref(program), ref(old));
+      em.persist(next);
+      recordAudit(em, actorOf(viewer), {
+        action: 'SWITCHED',
+        entityType: 'Voucher',
+        entityId: voucher.id,
+        cityCode: voucher.city.getEntity().code,
+        before: { enrollmentId: old.id, programId: old.program.id },
+        after: { enrollmentId: next.id, programId: program.id },
+      });
+      return next;
+    });
+  }
+
+  suspend(viewer: Viewer, voucherId: string, reason: string): Promise<Voucher> {
+    return this.changeStatus(viewer, voucherId, VoucherStatus.SUSPENDED, 'SUSPENDED', reason);
+  }
+
+  reinstate(viewer: Viewer, voucherId: string, reason: string): Promise<Voucher> {
+    return this.changeStatus(viewer, voucherId, VoucherStatus.ACTIVE, 'REINSTATED', reason);
+  }
+
+  /** Revoking ends the voucher's enrollment and frees its seat. */
+  revoke(viewer: Viewer, voucherId: string, reason: string): Promise<Voucher> {
+    return this.changeStatus(viewer, voucherId, VoucherStatus.REVOKED, 'REVOKED', reason);
+  }
+
+  private async changeStatus(viewer: Viewer, voucherId: string, to: VoucherStatus, action: string, rawReason: string): Promise<Voucher> {
+    requireRole(viewer, Role.OPERATOR, Role.ADMIN);
+    const reason = requireText(rawReason, 'input.reason', { min: 3, max: 1000 });
+    return this.em.transactional(async (em) => {
+      const voucher = isUuid(voucherId) ? await em.findOne(Voucher, { id: voucherId }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+      if (!voucher) throw notFound('Voucher', voucherId);
+      const city = await voucher.city.loadOrFail();
+      requireCityAuthority(viewer, city.code);
+      const from = voucher.status;
+      voucher.status = transition(VOUCHER_TRANSITIONS, 'Voucher', from, to);
+      voucher.statusReason = reason;
+      if (to === VoucherStatus.REVOKED) {
+        const active = await em.findOne(Enrollment, { voucher: voucher.id, status: EnrollmentStatus.ACTIVE }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (active) {
+          active.status = transition(ENROLLMENT_TRANSITIONS, 'Enrollment', active.status, EnrollmentStatus.ENDED);
+          active.endedAt = new Date();
+          await releaseSeat(em, active.program.id);
+        }
+      }
+      recordAudit(em, actorOf(viewer), { action, entityType: 'Voucher', entityId: voucher.id, cityCode: city.code, before: { status: from }, after: { status: to }, reason });
+      return voucher;
+    });
+  }
+}

@@ -1,0 +1,198 @@
+// The whole story through the GraphQL API on real PostgreSQL: apply, the open queue, issuing with
+// SMS, accepting into a program, switching without a new application, declining and expiry per
+// the city's rules. Applications in this file use SHYMKENT only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestApi } from '../support/api.js';
+import { type ProviderHandle, Seed } from '../support/seed.js';
+
+let api: TestApi;
+let seed: Seed;
+beforeAll(async () => {
+  api = await TestApi.start();
+  seed = new Seed(api);
+});
+afterAll(() => api?.close());
+
+const CITY = 'SHYMKENT';
+const HOUR = 3_600_000;
+
+const APPLICATION = `query($id: ID!) { application(id: $id) { id status position publicLabel submittedAt priorityCategory offer { id status deadline } voucher { id status } } }`;
+const QUEUE = `query($after: String) { queue(city: "SHYMKENT", voucherType: UNIVERSAL, first: 100, after: $after) { totalCount edges { node { position label priorityCategory submittedAt status } } pageInfo { hasNextPage endCursor } } }`;
+
+async function wholeQueue(): Promise<any[]> {
+  const entries: any[] = [];
+  let after: string | null = null;
+  do {
+    const res: any = await api.data(QUEUE, { after });
+    entries.push(...res.queue.edges.map((e: any) => e.node));
+    after = res.queue.pageInfo.hasNextPage ? res.queue.pageInfo.endCursor : null;
+  } while (after);
+  return entries;
+}
+
+describe('the voucher lifecycle', () => {
+  let school: ProviderHandle;
+  let studio: ProviderHandle;
+  let schoolProgram: string;
+  let studioProgram: string;
+
+  beforeAll(async () => {
+    school = await seed.provider({ city: CITY, kind: 'SCHOOL' }).approved();
+    studio = await seed.provider({ city: CITY, kind: 'PRIVATE' }).approved();
+    schoolProgram = (await seed.program(school, { minAge: 6, maxAge: 12, seats: 3 })).id;
+    studioProgram = (await seed.program(studio, { minAge: 6, maxAge: 12, seats: 3, direction: 'CREATIVE' })).id;
+  });
+
+  it('runs from application to switching, with SMS, declines and expiry per the rules', async () => {
+    // A parent applies for two children; another family applies in between. The second child has
+    // a priority category, so it goes ahead of both earlier plain applications.
+    const family = await seed.parent({ name: 'Гүлнар Ахметова' }).withChild(1, '2016-05-20');
+    const priorityFamily = await seed.parent().withChild(1, '2017-02-11', 'LARGE_FAMILY');
+    const neighbour = await seed.parent().withChild(1, '2015-09-09');
+    const first = await seed.apply(family, 0, 'UNIVERSAL', CITY);
+    const third = await seed.apply(neighbour, 0, 'UNIVERSAL', CITY);
+    const priority = await seed.apply(priorityFamily, 0, 'UNIVERSAL', CITY);
+    const read = async (id: string, token: string) => (await api.data(APPLICATION, { id }, { token })).application;
+
+    const [a1, a3, ap] = [await read(first, family.token), await read(third, neighbour.token), await read(priority, priorityFamily.token)];
+    expect(a1.submittedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    expect(ap.position).toBeLessThan(a1.position);
+    expect(a1.position).toBeLessThan(a3.position);
+
+    // The public queue shows them in that order, anonymised.
+    const queue = await wholeQueue();
+    const labels = queue.map((e) => e.label);
+    expect(labels.indexOf(ap.publicLabel)).toBeLessThan(labels.indexOf(a1.publicLabel));
+    expect(labels.indexOf(a1.publicLabel)).toBeLessThan(labels.indexOf(a3.publicLabel));
+    expect(queue.find((e) => e.label === ap.publicLabel)).toEqual({ position: ap.position, label: ap.publicLabel, priorityCategory: 'LARGE_FAMILY', submittedAt: ap.submittedAt, status: 'QUEUED' });
+    const publicText = JSON.stringify(queue);
+    for (const iin of [family.children[0]!.iin, priorityFamily.children[0]!.iin, family.iin]) expect(publicText).not.toContain(iin);
+    expect(publicText).not.toContain('Бала');
+
+    // The operator issues two vouchers: they go to the head of the queue, in order.
+    const statsBefore = (await api.data(`{ queueStats(city: "SHYMKENT", voucherType: UNIVERSAL) { waiting offered active vouchers { reserved } } }`)).queueStats[0];
+    const ahead = ap.position - 1;
+    await seed.quotaRoom(CITY, 'UNIVERSAL', ahead + 2);
+    const offers = await seed.issue(CITY, 'UNIVERSAL', ahead + 2);
+    expect(offers.slice(-2).map((o) => o.applicationId)).toEqual([priority, first]);
+    const statsAfter = (await api.data(`{ queueStats(city: "SHYMKENT", voucherType: UNIVERSAL) { waiting offered active vouchers { reserved } } }`)).queueStats[0];
+    expect(statsAfter.waiting).toBe(statsBefore.waiting - ahead - 2);
+    expect(statsAfter.offered).toBe(statsBefore.offered + ahead + 2);
+    expect(statsAfter.vouchers.reserved).toBe(statsBefore.vouchers.reserved + ahead + 2);
+    expect((await read(third, neighbour.token)).position).toBe(a3.position - ahead - 2);
+
+    // The SMS is in the outbox, in Kazakh (the parent's language), and the dispatcher sends it once.
+    const priorityOffer = offers.at(-2)!;
+    const firstOffer = offers.at(-1)!;
+    const [outbox] = await api.sql(`select kind, language, body, status from notification where idempotency_key = ?`, [`offer:${priorityOffer.id}:made`]);
+    expect(outbox).toMatchObject({ kind: 'OFFER_MADE', language: 'KK', status: 'PENDING' });
+    expect(outbox!.body).toContain('Бала 1');
+    await api.dispatchSms();
+    await api.dispatchSms();
+    expect(api.sentSms.filter((m) => m.idempotencyKey === `offer:${priorityOffer.id}:made`)).toHaveLength(1);
+    expect((await api.sql(`select status from notification where idempotency_key = ?`, [`offer:${priorityOffer.id}:made`]))[0]!.status).toBe('SENT');
+
+    // The parent accepts the offer into the private studio (a UNIVERSAL voucher may go anywhere approved).
+    const { acceptOffer } = await api.data(
+      `mutation($input: AcceptOfferInput!) { acceptOffer(input: $input) { enrollment { id status program { id } voucher { id status type } } } }`,
+      { input: { offerId: priorityOffer.id, programId: studioProgram } },
+      { token: priorityFamily.token },
+    );
+    expect(acceptOffer.enrollment).toMatchObject({ status: 'ACTIVE', program: { id: studioProgram }, voucher: { status: 'ACTIVE', type: 'UNIVERSAL' } });
+    expect(api.sentSms).toHaveLength(api.sentSms.length); // (enrolled SMS is queued; dispatched below)
+    await api.dispatchSms();
+    expect(api.sentSms.some((m) => m.idempotencyKey === `offer:${priorityOffer.id}:enrolled`)).toBe(true);
+
+    // … and switches to the school's club: same voucher, no new application, history kept.
+    const applicationsBefore = (await api.data(`{ myApplications { id } }`, {}, { token: priorityFamily.token })).myApplications.length;
+    const { switchProgram } = await api.data(
+      `mutation($input: SwitchProgramInput!) { switchProgram(input: $input) { enrollment { id status program { id } previous { id status } voucher { id enrollments { status program { id } } } } } }`,
+      { input: { enrollmentId: acceptOffer.enrollment.id, programId: schoolProgram } },
+      { token: priorityFamily.token },
+    );
+    expect(switchProgram.enrollment).toMatchObject({
+      status: 'ACTIVE',
+      program: { id: schoolProgram },
+      previous: { id: acceptOffer.enrollment.id, status: 'TRANSFERRED' },
+      voucher: { id: acceptOffer.enrollment.voucher.id, enrollments: [{ status: 'TRANSFERRED', program: { id: studioProgram } }, { status: 'ACTIVE', program: { id: schoolProgram } }] },
+    });
+    expect((await api.data(`{ myApplications { id } }`, {}, { token: priorityFamily.token })).myApplications).toHaveLength(applicationsBefore);
+    const seats = await api.sql(`select id, seats_taken from program where id in (?, ?) order by id`, [schoolProgram, studioProgram]);
+    expect(Object.fromEntries(seats.map((r) => [r.id, r.seats_taken]))).toEqual({ [schoolProgram]: 1, [studioProgram]: 0 });
+    const { myChildren } = await api.data(`{ myChildren { voucher { id status enrollment { program { id } } } } }`, {}, { token: priorityFamily.token });
+    expect(myChildren[0].voucher).toEqual({ id: acceptOffer.enrollment.voucher.id, status: 'ACTIVE', enrollment: { program: { id: schoolProgram } } });
+
+    // Declining follows the default rule: the place is cancelled and the voucher returns to the quota.
+    const quotaUsed = async () => (await api.sql(`select q.used from quota q join city c on c.id = q.city_id where c.code = ? and q.voucher_type = 'UNIVERSAL'`, [CITY]))[0]!.used;
+    const usedBeforeDecline = await quotaUsed();
+    const { declineOffer } = await api.data(`mutation($id: ID!) { declineOffer(input: { offerId: $id }) { offer { status voucher { status } application { status } } } }`, { id: firstOffer.id }, { token: family.token });
+    expect(declineOffer.offer).toEqual({ status: 'DECLINED', voucher: { status: 'RELEASED' }, application: { status: 'CANCELLED' } });
+    expect(await quotaUsed()).toBe(usedBeforeDecline - 1);
+
+    // The family restores the cancelled application: back in its old place (same submission time).
+    const { restoreApplication } = await api.data(`mutation($id: ID!) { restoreApplication(input: { applicationId: $id }) { application { status submittedAt restoreCount } } }`, { id: first }, { token: family.token });
+    expect(restoreApplication.application).toEqual({ status: 'QUEUED', submittedAt: a1.submittedAt, restoreCount: 1 });
+    const again = await api.request(`mutation($id: ID!) { restoreApplication(input: { applicationId: $id }) { application { status } } }`, { id: first }, { token: family.token });
+    expect(again.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+
+    // The city switches expiry to "back in the same place"; an offer that lapses does exactly that.
+    const operator = await seed.operator(CITY);
+    const { updateCityRules } = await api.data(`mutation { updateCityRules(input: { city: "SHYMKENT", onExpiry: REQUEUE }) { rules { version onExpiry onDecline } } }`, {}, { token: operator });
+    expect(updateCityRules.rules).toMatchObject({ onExpiry: 'REQUEUE', onDecline: 'CANCEL' });
+    const restoredPosition = (await read(first, family.token)).position;
+    await seed.quotaRoom(CITY, 'UNIVERSAL', restoredPosition);
+    const next = await seed.issue(CITY, 'UNIVERSAL', restoredPosition);
+    const lapsing = next.find((o) => o.applicationId === first)!;
+    const deadline = new Date((await api.data(`query($id: ID!) { offer(id: $id) { deadline rulesVersion } }`, { id: lapsing.id }, { token: family.token })).offer.deadline);
+    expect(deadline.getTime()).toBeGreaterThan(Date.now() + 119 * HOUR);
+
+    const reminders = await api.runJobs(new Date(deadline.getTime() - 2 * HOUR));
+    expect(reminders.reminded).toBeGreaterThanOrEqual(1);
+    expect((await api.sql(`select kind from notification where idempotency_key = ?`, [`offer:${lapsing.id}:expiring`]))[0]!.kind).toBe('OFFER_EXPIRING');
+
+    const jobs = await api.runJobs(new Date(deadline.getTime() + 1000));
+    expect(jobs.expired).toBeGreaterThanOrEqual(1);
+    const lapsed = await read(first, family.token);
+    expect(lapsed).toMatchObject({ status: 'QUEUED', submittedAt: a1.submittedAt, offer: { id: lapsing.id, status: 'EXPIRED' }, voucher: { status: 'RELEASED' } });
+    expect((await api.sql(`select kind from notification where idempotency_key = ?`, [`offer:${lapsing.id}:expired`]))[0]!.kind).toBe('OFFER_EXPIRED');
+    // A lapsed offer was made under the rules in force when it was made (version 1 said CANCEL for
+    // the first offer; this one was made under the new version, which says REQUEUE).
+    const history = await api.data(`{ cityRulesHistory(city: "SHYMKENT") { version onExpiry } }`);
+    expect(history.cityRulesHistory[0].onExpiry).toBe('REQUEUE');
+    expect(history.cityRulesHistory.at(-1)).toEqual({ version: 1, onExpiry: 'CANCEL' });
+
+    // Everything above is in the audit log, readable by the city's operator.
+    const audit = await api.data(`query($id: ID!) { auditLog(filter: { entityId: $id }, first: 50) { edges { node { action actorRole rulesVersion } } } }`, { id: first }, { token: operator });
+    expect(audit.auditLog.edges.map((e: any) => e.node.action)).toEqual(['APPLIED', 'OFFERED', 'RESTORED', 'OFFERED']);
+    const offerAudit = await api.data(`query($id: ID!) { auditLog(filter: { entityId: $id }) { edges { node { action actorRole } } } }`, { id: lapsing.id }, { token: operator });
+    expect(offerAudit.auditLog.edges.map((e: any) => e.node)).toEqual([{ action: 'EXPIRED', actorRole: 'SYSTEM' }]);
+  });
+
+  it('keeps the audit log append-only, whoever connects', async () => {
+    await expect(api.sql(`update audit_event set action = 'FORGED'`)).rejects.toThrow(/append-only/);
+    await expect(api.sql(`delete from audit_event`)).rejects.toThrow(/append-only/);
+    await expect(api.sql(`delete from city_rules`)).rejects.toThrow(/append-only/);
+  });
+
+  it('lets an operator suspend, reinstate and revoke a voucher, freeing the seat on revocation', async () => {
+    const family = await seed.parent().withChild(1, '2016-01-01', 'ORPHAN');
+    const application = await seed.apply(family, 0, 'UNIVERSAL', CITY);
+    const position = (await api.data(APPLICATION, { id: application }, { token: family.token })).application.position;
+    await seed.quotaRoom(CITY, 'UNIVERSAL', position);
+    const offer = (await seed.issue(CITY, 'UNIVERSAL', position)).find((o) => o.applicationId === application)!;
+    const program = (await seed.program(studio, { minAge: 6, maxAge: 12, seats: 2 })).id;
+    const { acceptOffer } = await api.data(`mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { voucher { id } } } }`, { o: offer.id, p: program }, { token: family.token });
+    const voucherId = acceptOffer.enrollment.voucher.id;
+    const operator = await seed.operator(CITY);
+    const change = (name: string, reason: string) =>
+      api.request(`mutation($id: ID!, $r: String!) { ${name}(input: { voucherId: $id, reason: $r }) { voucher { status statusReason enrollment { id } } } }`, { id: voucherId, r: reason }, { token: operator });
+
+    expect((await change('suspendVoucher', 'Documents under review')).body.data!.suspendVoucher.voucher).toMatchObject({ status: 'SUSPENDED', statusReason: 'Documents under review' });
+    expect((await change('reinstateVoucher', 'Documents confirmed')).body.data!.reinstateVoucher.voucher.status).toBe('ACTIVE');
+    expect((await change('revokeVoucher', 'Fraudulent attendance')).body.data!.revokeVoucher.voucher).toEqual({ status: 'REVOKED', statusReason: 'Fraudulent attendance', enrollment: null });
+    expect((await api.sql(`select seats_taken from program where id = ?`, [program]))[0]!.seats_taken).toBe(0);
+    expect((await change('reinstateVoucher', 'Oops')).body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const other = await api.request(`mutation($id: ID!) { suspendVoucher(input: { voucherId: $id, reason: "x-city" }) { voucher { id } } }`, { id: voucherId }, { token: await seed.operator('ASTANA') });
+    expect(other.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
