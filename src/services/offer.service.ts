@@ -1,8 +1,8 @@
-import { type EntityManager, LockMode, ref } from '@mikro-orm/postgresql';
+import { type EntityManager, LockMode, ref, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { ApplicationStatus, LapsePolicy, NotificationKind, OfferStatus, Role, VoucherStatus } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
 import { APPLICATION_TRANSITIONS, OFFER_TRANSITIONS, VOUCHER_TRANSITIONS } from '../domain/lifecycles.js';
-import type { Viewer } from '../auth/viewer.js';
+import type { Viewer, ViewerOf } from '../auth/viewer.js';
 import { Application, CityRules, Enrollment, Offer } from '../entities/index.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
@@ -19,7 +19,25 @@ export class OfferService {
   /** Enrolls the child: voucher ACTIVE, a seat taken, the child's other open applications closed. */
   async accept(viewer: Viewer, offerId: string, programId: string): Promise<Enrollment> {
     requireRole(viewer, Role.PARENT);
-    return this.em.transactional(async (em) => {
+    try {
+      return await this.em.transactional(async (em) => {
+        // Accepts for one child are serialised (two offers, one per voucher type, accepted at
+        // once), and the lock is taken before any row lock so the two cannot deadlock.
+        const [owner] = isUuid(offerId)
+          ? await em.execute<{ child_id: string }[]>('select a.child_id from offer o join application a on a.id = o.application_id where o.id = ?', [offerId])
+          : [];
+        if (owner) await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`child:${owner.child_id}`]);
+        return this.acceptLocked(em, viewer, offerId, programId);
+      });
+    } catch (err) {
+      // The one-held-voucher-per-child index decided a race this lock did not cover.
+      if (err instanceof UniqueConstraintViolationException) throw conflict('This child already holds a voucher.');
+      throw err;
+    }
+  }
+
+  private async acceptLocked(em: EntityManager, viewer: ViewerOf<Role.PARENT>, offerId: string, programId: string): Promise<Enrollment> {
+    {
       const offer = await lockOwnOffer(em, viewer.iin, offerId);
       if (offer.status !== OfferStatus.PENDING) throw conflict(`This offer is ${offer.status}; only a pending offer can be accepted.`, { from: offer.status, to: OfferStatus.ACCEPTED });
       if (offer.deadline.getTime() <= Date.now()) throw conflict('This offer has expired.', { from: offer.status, to: OfferStatus.ACCEPTED });
@@ -55,7 +73,7 @@ export class OfferService {
       await em.flush(); // the voucher's ACTIVE status meets the one-voucher-per-child index here
       await closeOtherApplications(em, application, actor);
       return enrollment;
-    });
+    }
   }
 
   async decline(viewer: Viewer, offerId: string): Promise<Offer> {
@@ -133,18 +151,19 @@ export async function lapseOffer(em: EntityManager, offer: Offer, to: OfferStatu
  * queue, so nobody waits behind a child who no longer needs the place.
  */
 async function closeOtherApplications(em: EntityManager, accepted: Application, actor: Actor): Promise<void> {
+  // Offers before applications: the same lock order as expiry, so the two never deadlock.
+  const pendingOffers = await em.find(
+    Offer,
+    { application: { child: accepted.child.id, id: { $ne: accepted.id } }, status: OfferStatus.PENDING },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, lockTableAliases: ['o0'] },
+  );
+  for (const pending of pendingOffers) await lapseOffer(em, pending, OfferStatus.DECLINED, actor, 'The child was enrolled with another voucher.');
   const others = await em.find(
     Application,
-    { child: accepted.child.id, id: { $ne: accepted.id }, status: { $in: [ApplicationStatus.QUEUED, ApplicationStatus.OFFERED] } },
+    { child: accepted.child.id, id: { $ne: accepted.id }, status: ApplicationStatus.QUEUED },
     { lockMode: LockMode.PESSIMISTIC_WRITE },
   );
   for (const other of others) {
-    if (other.status === ApplicationStatus.OFFERED) {
-      const pending = await em.findOneOrFail(Offer, { application: other.id, status: OfferStatus.PENDING }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      await lapseOffer(em, pending, OfferStatus.DECLINED, actor, 'The child was enrolled with another voucher.');
-    }
-    // A lapsed offer may already have cancelled the application (per the rules); else cancel it now.
-    if ((other.status as ApplicationStatus) !== ApplicationStatus.QUEUED) continue;
     other.status = transition(APPLICATION_TRANSITIONS, 'Application', other.status, ApplicationStatus.CANCELLED);
     other.closedAt = new Date();
     recordAudit(em, actor, {

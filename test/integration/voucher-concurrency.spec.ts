@@ -1,0 +1,129 @@
+// Real parallel requests on the voucher lifecycle: the per-queue lock, the quota's guarded update,
+// the seat counter and the partial unique indexes decide, never timing. Applications in this file
+// use AKTOBE only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestApi } from '../support/api.js';
+import { type FamilyHandle, type ProviderHandle, Seed } from '../support/seed.js';
+
+let api: TestApi;
+let seed: Seed;
+let school: ProviderHandle;
+beforeAll(async () => {
+  api = await TestApi.start();
+  seed = new Seed(api);
+  school = await seed.provider({ city: CITY, kind: 'SCHOOL' }).approved();
+});
+afterAll(() => api?.close());
+
+const CITY = 'AKTOBE';
+const codes = (results: any[]) => results.map((r) => r.body.errors?.[0]?.extensions?.code ?? 'OK');
+const ISSUE = `mutation($n: Int!, $t: VoucherType!) { issueVouchers(input: { city: "AKTOBE", voucherType: $t, count: $n }) { offers { id application { id } } } }`;
+const ACCEPT = `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id } } }`;
+
+/** `n` families with one child each, applied in order (so the queue order is known). */
+async function queueUp(n: number, type: 'TARGETED' | 'UNIVERSAL'): Promise<{ family: FamilyHandle; applicationId: string }[]> {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const family = await seed.parent().withChild(1, '2016-06-06');
+    out.push({ family, applicationId: await seed.apply(family, 0, type, CITY) });
+  }
+  return out;
+}
+
+describe('in parallel', () => {
+  it('four operators issuing at once, with parents withdrawing meanwhile: never past the quota, never skipping the head', async () => {
+    const queued = await queueUp(24, 'TARGETED');
+    await seed.quotaRoom(CITY, 'TARGETED', 10);
+    const operators = await Promise.all([1, 2, 3, 4].map(() => seed.operator(CITY)));
+    const withdrawing = [2, 5, 9, 13, 17].map((i) => queued[i]!);
+    const results = await Promise.all([
+      ...operators.map((token) => api.request(ISSUE, { n: 5, t: 'TARGETED' }, { token })),
+      ...withdrawing.map(({ family, applicationId }) =>
+        api.request(`mutation($id: ID!) { withdrawApplication(input: { applicationId: $id }) { application { status } } }`, { id: applicationId }, { token: family.token }),
+      ),
+    ]);
+    const issued = results.slice(0, 4).flatMap((r) => {
+      expect(['OK', 'QUOTA_EXHAUSTED']).toContain(codes([r])[0]);
+      return r.body.data?.issueVouchers.offers ?? [];
+    });
+    expect(issued).toHaveLength(10);
+
+    const [quota] = await api.sql(`select q.used, q.count from quota q join city c on c.id = q.city_id where c.code = ? and q.voucher_type = 'TARGETED'`, [CITY]);
+    expect(quota!.used).toBe(quota!.count);
+
+    // Whatever interleaving happened: every offered application comes before every one still waiting.
+    const rows = await api.sql(`select id, status from application where id in (?) order by priority_rank, submitted_at, id`, [queued.map((q) => q.applicationId)]);
+    const statuses = rows.map((r) => r.status);
+    const lastOffered = statuses.lastIndexOf('OFFERED');
+    const firstQueued = statuses.indexOf('QUEUED');
+    expect(firstQueued).toBeGreaterThan(lastOffered);
+    expect(statuses.filter((s) => s === 'OFFERED')).toHaveLength(10);
+    expect(statuses.filter((s) => s === 'WITHDRAWN').length + statuses.filter((s) => s === 'OFFERED').length + statuses.filter((s) => s === 'QUEUED').length).toBe(24);
+  });
+
+  it('six families accepting the last seat at once: one gets it', async () => {
+    const lastSeat = (await seed.program(school, { minAge: 6, maxAge: 12, seats: 1 })).id;
+    const queued = await queueUp(6, 'UNIVERSAL');
+    await seed.quotaRoom(CITY, 'UNIVERSAL', 6);
+    const offers = await seed.issue(CITY, 'UNIVERSAL', 6);
+    const byApplication = new Map(offers.map((o) => [o.applicationId, o.id]));
+    const results = await Promise.all(queued.map(({ family, applicationId }) => api.request(ACCEPT, { o: byApplication.get(applicationId), p: lastSeat }, { token: family.token })));
+    expect(codes(results).sort()).toEqual(['CAPACITY_FULL', 'CAPACITY_FULL', 'CAPACITY_FULL', 'CAPACITY_FULL', 'CAPACITY_FULL', 'OK']);
+    expect((await api.sql(`select seats_taken from program where id = ?`, [lastSeat]))[0]!.seats_taken).toBe(1);
+    expect((await api.sql(`select count(*)::int as n from enrollment where program_id = ?`, [lastSeat]))[0]!.n).toBe(1);
+    // The five who lost keep their offers and may choose another program.
+    expect((await api.sql(`select count(*)::int as n from offer where id in (?) and status = 'PENDING'`, [offers.map((o) => o.id)]))[0]!.n).toBe(5);
+  });
+
+  it('one offer accepted ten times at once: one enrollment', async () => {
+    const program = (await seed.program(school, { minAge: 6, maxAge: 12, seats: 30 })).id;
+    const [{ family, applicationId }] = await queueUp(1, 'UNIVERSAL');
+    const { application } = await api.data(`query($id: ID!) { application(id: $id) { position } }`, { id: applicationId }, { token: family.token });
+    await seed.quotaRoom(CITY, 'UNIVERSAL', application.position);
+    const offer = (await seed.issue(CITY, 'UNIVERSAL', application.position)).find((o) => o.applicationId === applicationId)!;
+    const results = await Promise.all(Array.from({ length: 10 }, () => api.request(ACCEPT, { o: offer.id, p: program }, { token: family.token })));
+    expect(codes(results).sort()).toEqual([...Array(9).fill('CONFLICT'), 'OK']);
+    expect((await api.sql(`select count(*)::int as n from enrollment e join voucher v on v.id = e.voucher_id where v.application_id = ?`, [applicationId]))[0]!.n).toBe(1);
+    expect((await api.sql(`select seats_taken from program where id = ?`, [program]))[0]!.seats_taken).toBe(1);
+  });
+
+  it('a child offered both voucher types accepting both at once: one voucher, one enrollment', async () => {
+    const program = (await seed.program(school, { minAge: 6, maxAge: 12, seats: 30 })).id;
+    const family = await seed.parent().withChild(1, '2016-06-06', 'ORPHAN');
+    const targeted = await seed.apply(family, 0, 'TARGETED', CITY);
+    const universal = await seed.apply(family, 0, 'UNIVERSAL', CITY);
+    const offerFor = async (applicationId: string, type: 'TARGETED' | 'UNIVERSAL') => {
+      const { application } = await api.data(`query($id: ID!) { application(id: $id) { position } }`, { id: applicationId }, { token: family.token });
+      await seed.quotaRoom(CITY, type, application.position);
+      return (await seed.issue(CITY, type, application.position)).find((o) => o.applicationId === applicationId)!.id;
+    };
+    const offers = [await offerFor(targeted, 'TARGETED'), await offerFor(universal, 'UNIVERSAL')];
+    const results = await Promise.all(offers.map((o) => api.request(ACCEPT, { o, p: program }, { token: family.token })));
+    expect(codes(results).sort()).toEqual(['CONFLICT', 'OK']);
+    const child = family.children[0]!.id;
+    expect((await api.sql(`select count(*)::int as n from voucher where child_id = ? and status in ('ACTIVE', 'SUSPENDED')`, [child]))[0]!.n).toBe(1);
+    expect((await api.sql(`select count(*)::int as n from enrollment e join voucher v on v.id = e.voucher_id where v.child_id = ? and e.status = 'ACTIVE'`, [child]))[0]!.n).toBe(1);
+    // The other application left the queue and its voucher went back to the quota.
+    const statuses = await api.sql(`select status from application where child_id = ? order by status`, [child]);
+    expect(statuses.map((r) => r.status)).toEqual(['ACCEPTED', 'CANCELLED']);
+    expect((await api.sql(`select count(*)::int as n from voucher where child_id = ? and status = 'RELEASED'`, [child]))[0]!.n).toBe(1);
+  });
+
+  it('the scheduler expiring offers while parents accept them: each offer ends exactly one way', async () => {
+    const program = (await seed.program(school, { minAge: 6, maxAge: 12, seats: 30 })).id;
+    const queued = await queueUp(8, 'UNIVERSAL');
+    await seed.quotaRoom(CITY, 'UNIVERSAL', 8);
+    const offers = await seed.issue(CITY, 'UNIVERSAL', 8);
+    const { offer } = await api.data(`query($id: ID!) { offer(id: $id) { deadline } }`, { id: offers[0]!.id }, { token: queued[0]!.family.token });
+    const results = await Promise.all([
+      api.runJobs(new Date(new Date(offer.deadline).getTime() + 1000)),
+      ...queued.map(({ family, applicationId }) => api.request(ACCEPT, { o: offers.find((o) => o.applicationId === applicationId)!.id, p: program }, { token: family.token })),
+    ]);
+    const accepted = codes(results.slice(1)).filter((c) => c === 'OK').length;
+    const rows = await api.sql(`select status, count(*)::int as n from offer where id in (?) group by status`, [offers.map((o) => o.id)]);
+    const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    expect((byStatus.ACCEPTED ?? 0) + (byStatus.EXPIRED ?? 0)).toBe(8);
+    expect(byStatus.ACCEPTED ?? 0).toBe(accepted);
+    expect((await api.sql(`select seats_taken from program where id = ?`, [program]))[0]!.seats_taken).toBe(accepted);
+  });
+});
