@@ -5,7 +5,7 @@ import { City, Quota } from '../entities/index.js';
 import type { Logger } from '../logger.js';
 import { SYSTEM_ACTOR } from '../services/audit.service.js';
 import { currentPeriod, issueInQueue } from '../services/issuing.service.js';
-import { expireDueOffers, remindDueOffers } from '../services/offer.service.js';
+import { expireDueOffers, type JobScope, remindDueOffers } from '../services/offer.service.js';
 import { currentRules } from '../services/rules.service.js';
 
 /** Largest automatic release per queue per tick; the next tick takes the rest. */
@@ -51,11 +51,11 @@ export class Scheduler {
   }
 }
 
-/** One pass of every job. Exposed for tests, which drive time explicitly. */
-export async function runJobs(orm: Orm, now: Date): Promise<JobResults> {
-  const expired = await exclusively(orm, 'job:expire-offers', (em) => expireDueOffers(em, now));
-  const reminded = await exclusively(orm, 'job:remind-offers', (em) => remindDueOffers(em, now));
-  const autoIssued = await exclusively(orm, 'job:auto-issue', (em) => autoIssue(em, now));
+/** One pass of every job. Exposed for tests, which drive time explicitly (and may limit it to a city). */
+export async function runJobs(orm: Orm, now: Date, scope: JobScope = {}): Promise<JobResults> {
+  const expired = await exclusively(orm, 'job:expire-offers', (em) => expireDueOffers(em, now, scope));
+  const reminded = await exclusively(orm, 'job:remind-offers', (em) => remindDueOffers(em, now, scope));
+  const autoIssued = await exclusively(orm, 'job:auto-issue', (em) => autoIssue(em, now, scope));
   return { expired: expired ?? 0, reminded: reminded ?? 0, autoIssued: autoIssued ?? 0 };
 }
 
@@ -70,9 +70,9 @@ async function exclusively<T>(orm: Orm, key: string, job: (em: EntityManager) =>
 }
 
 /** Offers vouchers in every queue whose city issues automatically, as far as quota and queue allow. */
-async function autoIssue(em: EntityManager, now: Date): Promise<number> {
+async function autoIssue(em: EntityManager, now: Date, scope: JobScope): Promise<number> {
   let issued = 0;
-  for (const city of await em.find(City, {})) {
+  for (const city of await em.find(City, scope.cityCodes ? { code: { $in: scope.cityCodes } } : {})) {
     const rules = await currentRules(em, city.id);
     for (const type of rules.autoIssueTypes) {
       const quota = await em.findOne(Quota, { city: city.id, voucherType: type, period: currentPeriod(city, now) });

@@ -178,26 +178,37 @@ async function closeOtherApplications(em: EntityManager, accepted: Application, 
   }
 }
 
+/** Limits a job to some cities (tests drive one city's clock without touching the others). */
+export interface JobScope {
+  cityCodes?: string[];
+}
+
 /** Expires every pending offer past its deadline (all of them, so downtime is caught up). */
-export async function expireDueOffers(em: EntityManager, now = new Date(), batch = 500): Promise<number> {
+export async function expireDueOffers(em: EntityManager, now = new Date(), scope: JobScope = {}, batch = 500): Promise<number> {
   return em.transactional(async (tx) => {
+    const inScope = scope.cityCodes ? { application: { city: { code: { $in: scope.cityCodes } } } } : {};
     // Locking re-checks the status: an offer accepted meanwhile no longer matches and is left alone.
-    const due = await tx.find(Offer, { status: OfferStatus.PENDING, deadline: { $lte: now } }, { orderBy: { deadline: 'asc' }, limit: batch, lockMode: LockMode.PESSIMISTIC_WRITE });
+    const due = await tx.find(
+      Offer,
+      { status: OfferStatus.PENDING, deadline: { $lte: now }, ...inScope },
+      { orderBy: { deadline: 'asc' }, limit: batch, lockMode: LockMode.PESSIMISTIC_WRITE, lockTableAliases: ['o0'] },
+    );
     for (const offer of due) await lapseOffer(tx, offer, OfferStatus.EXPIRED, SYSTEM_ACTOR);
     return due.length;
   });
 }
 
 /** Writes the "about to lapse" SMS for pending offers inside their city's reminder window, once each. */
-export async function remindDueOffers(em: EntityManager, now = new Date(), batch = 500): Promise<number> {
+export async function remindDueOffers(em: EntityManager, now = new Date(), scope: JobScope = {}, batch = 500): Promise<number> {
   return em.transactional(async (tx) => {
+    const cityFilter = scope.cityCodes ? 'and a.city_id in (select id from city where code in (?))' : '';
     const candidates: { id: string }[] = await tx.execute(
       `select o.id from offer o
          join application a on a.id = o.application_id
          join lateral (select reminder_hours_before_deadline as hours from city_rules r where r.city_id = a.city_id and r.version = o.rules_version) r on true
-        where o.status = ? and o.reminded_at is null and o.deadline > ? and o.deadline - make_interval(hours => r.hours) <= ?
+        where o.status = ? and o.reminded_at is null and o.deadline > ? and o.deadline - make_interval(hours => r.hours) <= ? ${cityFilter}
         order by o.deadline limit ? for update of o skip locked`,
-      [OfferStatus.PENDING, now, now, batch],
+      [OfferStatus.PENDING, now, now, ...(scope.cityCodes ? [scope.cityCodes] : []), batch],
     );
     if (candidates.length === 0) return 0;
     const offers = await tx.find(Offer, { id: { $in: candidates.map((c) => c.id) } }, { populate: ['application.applicant', 'application.child', 'application.city', 'voucher'] });

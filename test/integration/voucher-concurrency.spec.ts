@@ -77,7 +77,7 @@ describe('in parallel', () => {
 
   it('one offer accepted ten times at once: one enrollment', async () => {
     const program = (await seed.program(school, { minAge: 6, maxAge: 12, seats: 30 })).id;
-    const [{ family, applicationId }] = await queueUp(1, 'UNIVERSAL');
+    const { family, applicationId } = (await queueUp(1, 'UNIVERSAL'))[0]!;
     const { application } = await api.data(`query($id: ID!) { application(id: $id) { position } }`, { id: applicationId }, { token: family.token });
     await seed.quotaRoom(CITY, 'UNIVERSAL', application.position);
     const offer = (await seed.issue(CITY, 'UNIVERSAL', application.position)).find((o) => o.applicationId === applicationId)!;
@@ -116,7 +116,7 @@ describe('in parallel', () => {
     const offers = await seed.issue(CITY, 'UNIVERSAL', 8);
     const { offer } = await api.data(`query($id: ID!) { offer(id: $id) { deadline } }`, { id: offers[0]!.id }, { token: queued[0]!.family.token });
     const results = await Promise.all([
-      api.runJobs(new Date(new Date(offer.deadline).getTime() + 1000)),
+      api.runJobs(CITY, new Date(new Date(offer.deadline).getTime() + 1000)),
       ...queued.map(({ family, applicationId }) => api.request(ACCEPT, { o: offers.find((o) => o.applicationId === applicationId)!.id, p: program }, { token: family.token })),
     ]);
     const accepted = codes(results.slice(1)).filter((c) => c === 'OK').length;

@@ -146,11 +146,11 @@ describe('the voucher lifecycle', () => {
     const deadline = new Date((await api.data(`query($id: ID!) { offer(id: $id) { deadline rulesVersion } }`, { id: lapsing.id }, { token: family.token })).offer.deadline);
     expect(deadline.getTime()).toBeGreaterThan(Date.now() + 119 * HOUR);
 
-    const reminders = await api.runJobs(new Date(deadline.getTime() - 2 * HOUR));
+    const reminders = await api.runJobs(CITY, new Date(deadline.getTime() - 2 * HOUR));
     expect(reminders.reminded).toBeGreaterThanOrEqual(1);
     expect((await api.sql(`select kind from notification where idempotency_key = ?`, [`offer:${lapsing.id}:expiring`]))[0]!.kind).toBe('OFFER_EXPIRING');
 
-    const jobs = await api.runJobs(new Date(deadline.getTime() + 1000));
+    const jobs = await api.runJobs(CITY, new Date(deadline.getTime() + 1000));
     expect(jobs.expired).toBeGreaterThanOrEqual(1);
     const lapsed = await read(first, family.token);
     expect(lapsed).toMatchObject({ status: 'QUEUED', submittedAt: a1.submittedAt, offer: { id: lapsing.id, status: 'EXPIRED' }, voucher: { status: 'RELEASED' } });
@@ -166,6 +166,23 @@ describe('the voucher lifecycle', () => {
     expect(audit.auditLog.edges.map((e: any) => e.node.action)).toEqual(['APPLIED', 'OFFERED', 'RESTORED', 'OFFERED']);
     const offerAudit = await api.data(`query($id: ID!) { auditLog(filter: { entityId: $id }) { edges { node { action actorRole } } } }`, { id: lapsing.id }, { token: operator });
     expect(offerAudit.auditLog.edges.map((e: any) => e.node)).toEqual([{ action: 'EXPIRED', actorRole: 'SYSTEM' }]);
+  });
+
+  it('offers targeted vouchers automatically whenever the quota allows (the default rule), but not universal ones', async () => {
+    const family = await seed.parent().withChild(2, '2016-05-20');
+    const targeted = await seed.apply(family, 0, 'TARGETED', CITY);
+    const universal = await seed.apply(family, 1, 'UNIVERSAL', CITY);
+    const position = async (id: string) => (await api.data(APPLICATION, { id }, { token: family.token })).application.position;
+    await seed.quotaRoom(CITY, 'TARGETED', await position(targeted));
+    await seed.quotaRoom(CITY, 'UNIVERSAL', await position(universal));
+
+    const result = await api.runJobs(CITY);
+    expect(result.autoIssued).toBeGreaterThanOrEqual(1);
+    const after = await api.data(APPLICATION, { id: targeted }, { token: family.token });
+    expect(after.application).toMatchObject({ status: 'OFFERED', offer: { status: 'PENDING' }, voucher: { status: 'RESERVED' } });
+    expect((await api.data(APPLICATION, { id: universal }, { token: family.token })).application.status).toBe('QUEUED');
+    const audit = await api.data(`query($id: ID!) { auditLog(filter: { entityId: $id, action: "OFFERED" }) { edges { node { actorRole actorId } } } }`, { id: targeted }, { token: await seed.operator(CITY) });
+    expect(audit.auditLog.edges.map((e: any) => e.node)).toEqual([{ actorRole: 'SYSTEM', actorId: 'scheduler' }]);
   });
 
   it('keeps the audit log append-only, whoever connects', async () => {

@@ -123,7 +123,7 @@ describe('refused without writing anything', () => {
   it('an expired offer (CONFLICT)', async () => {
     const { family, offerId } = await offered('UNIVERSAL');
     const { offer } = await api.data(`query($id: ID!) { offer(id: $id) { deadline } }`, { id: offerId }, { token: family.token });
-    await api.runJobs(new Date(new Date(offer.deadline).getTime() + 1000));
+    await api.runJobs(CITY, new Date(new Date(offer.deadline).getTime() + 1000));
     await expectNothingWritten(family, () => api.request(ACCEPT, { o: offerId, p: schoolProgram }, { token: family.token }), { code: 'CONFLICT', message: /EXPIRED/ });
   });
 
