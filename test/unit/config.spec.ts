@@ -44,6 +44,13 @@ describe('configuration', () => {
     }
   });
 
+  it('checks the SMS gateway settings', () => {
+    expect(loadConfig({}).sms).toMatchObject({ transport: 'log', webhookTimeoutMs: 5000, maxAttempts: 8 });
+    expect(() => loadConfig({ SMS_TRANSPORT: 'webhook' })).toThrow(/SMS_WEBHOOK_URL is required when SMS_TRANSPORT is webhook/);
+    expect(() => loadConfig({ SMS_TRANSPORT: 'pigeon' })).toThrow(/SMS_TRANSPORT must be one of log, webhook/);
+    expect(loadConfig({ SMS_TRANSPORT: 'webhook', SMS_WEBHOOK_URL: 'https://sms.example.kz/send' }).sms.webhookUrl?.href).toBe('https://sms.example.kz/send');
+  });
+
   it('requires a database name in DATABASE_URL', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost' })).toThrow(/must name a database/);
   });
