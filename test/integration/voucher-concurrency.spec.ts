@@ -126,4 +126,18 @@ describe('in parallel', () => {
     expect(byStatus.ACCEPTED ?? 0).toBe(accepted);
     expect((await api.sql(`select seats_taken from program where id = ?`, [program]))[0]!.seats_taken).toBe(accepted);
   });
+
+  it('two instances running the scheduler at once: every due offer expires exactly once', async () => {
+    const queued = await queueUp(5, 'UNIVERSAL');
+    await seed.quotaRoom(CITY, 'UNIVERSAL', 5);
+    const offers = await seed.issue(CITY, 'UNIVERSAL', 5);
+    const { offer } = await api.data(`query($id: ID!) { offer(id: $id) { deadline } }`, { id: offers[0]!.id }, { token: queued[0]!.family.token });
+    const later = new Date(new Date(offer.deadline).getTime() + 1000);
+    const [a, b] = await Promise.all([api.runJobs(CITY, later), api.runJobs(CITY, later)]);
+    expect(a.expired + b.expired).toBeGreaterThanOrEqual(5);
+    const events = await api.sql(`select entity_id, count(*)::int as n from audit_event where action = 'EXPIRED' and entity_id in (?) group by entity_id`, [offers.map((o) => o.id)]);
+    expect(events.map((e) => e.n)).toEqual([1, 1, 1, 1, 1]);
+    const sms = await api.sql(`select count(*)::int as n from notification where idempotency_key in (?)`, [offers.map((o) => `offer:${o.id}:expired`)]);
+    expect(sms[0]!.n).toBe(5);
+  });
 });
