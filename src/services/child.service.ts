@@ -71,7 +71,8 @@ export class ChildService {
           const applicant = (await em.findOne(Applicant, { iin: viewer.iin })) ?? newApplicant(viewer, input.parent);
           const existing = await em.findOne(Guardianship, { child: { iin } }, { populate: ['child', 'applicant'] });
           if (existing) {
-            if (existing.applicant.id === applicant.id) return existing.child.getEntity();
+            // By IIN, not id: on a retry our own applicant may be the one a parallel request just saved.
+            if (existing.applicant.getEntity().iin === viewer.iin) return existing.child.getEntity();
             throw alreadyRepresented();
           }
           const child = new Child(iin, fullName, parsed.facts.birthDate, parsed.facts.sex);

@@ -8,7 +8,8 @@ export function randomIin(birthDate = '2015-03-14', sex: 'MALE' | 'FEMALE' = 'MA
   const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
   const centuryDigit = { 1800: 1, 1900: 3, 2000: 5 }[Math.floor(y / 100) * 100 as 1800 | 1900 | 2000] + (sex === 'FEMALE' ? 1 : 0);
   for (;;) {
-    const iin = withCheckDigit(`${pad(y % 100, 2)}${pad(m, 2)}${pad(d, 2)}${centuryDigit}${pad(randomInt(10_000), 4)}`);
+    // Serials 5000+ are the article scenario's (src/seed/article-scenario.ts): never collide with it.
+    const iin = withCheckDigit(`${pad(y % 100, 2)}${pad(m, 2)}${pad(d, 2)}${centuryDigit}${pad(randomInt(5_000), 4)}`);
     if (iin) return iin;
   }
 }
