@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityClass } from '@mikro-orm/core';
 import { EnrollmentStatus, VoucherStatus } from './domain/enums.js';
-import { Application, Child, City, Enrollment, Offer, Program, Provider, Voucher } from './entities/index.js';
+import { Application, Attendance, Child, City, Enrollment, Offer, PaymentLine, Program, Provider, Voucher } from './entities/index.js';
 import { queuePositions } from './services/queue.service.js';
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -51,6 +51,13 @@ export function createLoaders(em: EntityManager) {
     child: byId(em, Child),
     application: byId(em, Application),
     voucher: byId(em, Voucher),
+    enrollment: byId(em, Enrollment),
+    linesByPayment: manyBy((ids) => em.find(PaymentLine, { payment: { $in: ids } }, { orderBy: { enrollment: 'asc' } }), (l) => l.payment.id),
+    attendancesByLine: manyBy((ids) => em.find(Attendance, { paymentLineId: { $in: ids } }, { orderBy: { sessionDate: 'asc' } }), (a) => a.paymentLineId!),
+    attendancesByChild: manyBy(
+      async (ids) => (await em.find(Attendance, { enrollment: { voucher: { child: { $in: ids } } } }, { populate: ['enrollment.voucher'], orderBy: { sessionDate: 'asc' } })),
+      (a) => a.enrollment.getEntity().voucher.getEntity().child.id,
+    ),
     /** Waiting applications' queue positions; absent for applications not waiting. */
     position: new DataLoader<string, number | null>(async (ids) => {
       const positions = await queuePositions(em, ids);

@@ -124,3 +124,19 @@ export enum NotificationStatus {
   SENT = 'SENT',
   FAILED = 'FAILED',
 }
+
+export enum AttendanceStatus {
+  /** Recorded by the provider; waits for the parent. */
+  RECORDED = 'RECORDED',
+  CONFIRMED = 'CONFIRMED',
+  DISPUTED = 'DISPUTED',
+  /** The confirmation window passed without an answer: never paid. */
+  UNCONFIRMED = 'UNCONFIRMED',
+}
+
+export enum PaymentStatus {
+  CALCULATED = 'CALCULATED',
+  APPROVED = 'APPROVED',
+  PAID = 'PAID',
+  FAILED = 'FAILED',
+}

@@ -1,6 +1,6 @@
 // The voucher lifecycle as explicit transition tables (DESIGN §2). Nothing assigns these statuses
 // except through transition(); a move not listed here is a CONFLICT.
-import { ApplicationStatus, EnrollmentStatus, OfferStatus, VoucherStatus } from './enums.js';
+import { ApplicationStatus, AttendanceStatus, EnrollmentStatus, OfferStatus, PaymentStatus, VoucherStatus } from './enums.js';
 import type { TransitionTable } from './lifecycle.js';
 
 export const APPLICATION_TRANSITIONS: TransitionTable<ApplicationStatus> = {
@@ -40,3 +40,18 @@ export const OPEN_APPLICATION_STATUSES = [ApplicationStatus.QUEUED, ApplicationS
 
 /** Statuses in which a voucher is the child's one voucher. */
 export const HELD_VOUCHER_STATUSES = [VoucherStatus.ACTIVE, VoucherStatus.SUSPENDED] as const;
+
+export const ATTENDANCE_TRANSITIONS: TransitionTable<AttendanceStatus> = {
+  [AttendanceStatus.RECORDED]: [AttendanceStatus.CONFIRMED, AttendanceStatus.DISPUTED, AttendanceStatus.UNCONFIRMED],
+  [AttendanceStatus.CONFIRMED]: [],
+  [AttendanceStatus.DISPUTED]: [],
+  [AttendanceStatus.UNCONFIRMED]: [],
+};
+
+/** A FAILED payment's sessions become payable again in a later settlement. */
+export const PAYMENT_TRANSITIONS: TransitionTable<PaymentStatus> = {
+  [PaymentStatus.CALCULATED]: [PaymentStatus.APPROVED],
+  [PaymentStatus.APPROVED]: [PaymentStatus.PAID, PaymentStatus.FAILED],
+  [PaymentStatus.PAID]: [],
+  [PaymentStatus.FAILED]: [],
+};

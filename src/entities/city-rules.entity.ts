@@ -1,5 +1,5 @@
 import { Entity, Enum, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
-import { LapsePolicy, PriorityCategory, VoucherType } from '../domain/enums.js';
+import { Direction, LapsePolicy, PriorityCategory, VoucherType } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { City } from './city.entity.js';
 
@@ -59,7 +59,24 @@ export class CityRules {
   @Property({ type: 'json' })
   autoIssueTypes: VoucherType[];
 
-  constructor(init: Omit<CityRules, 'id' | 'createdAt'>) {
+  /** Days after a session within which the parent may confirm or dispute it. */
+  @Property({ type: 'integer', default: 10 })
+  confirmationWindowDays: number = 10;
+
+  /** Hourly rate per direction, in tiyn. */
+  @Property({ type: 'json', defaultRaw: `'{"EDUCATIONAL":150000,"CREATIVE":150000,"SPORTS":150000}'` })
+  ratesTiynPerHour: Record<Direction, number> = { EDUCATIONAL: 150000, CREATIVE: 150000, SPORTS: 150000 };
+
+  /** Most minutes paid per voucher per month (null: no cap on hours). */
+  @Property({ type: 'integer', nullable: true, default: 1440 })
+  monthlyCapMinutes?: number | null = 1440;
+
+  /** Most tiyn paid per voucher per month (null: no cap on amount). */
+  @Property({ type: 'bigint', nullable: true })
+  monthlyCapTiyn?: string | null = null;
+
+  constructor(init: Omit<CityRules, 'id' | 'createdAt' | 'confirmationWindowDays' | 'ratesTiynPerHour' | 'monthlyCapMinutes' | 'monthlyCapTiyn'> &
+    Partial<Pick<CityRules, 'confirmationWindowDays' | 'ratesTiynPerHour' | 'monthlyCapMinutes' | 'monthlyCapTiyn'>>) {
     this.city = init.city;
     this.version = init.version;
     this.effectiveAt = init.effectiveAt;
@@ -72,5 +89,9 @@ export class CityRules {
     this.restoreWindowDays = init.restoreWindowDays;
     this.priorityOrder = init.priorityOrder;
     this.autoIssueTypes = init.autoIssueTypes;
+    if (init.confirmationWindowDays !== undefined) this.confirmationWindowDays = init.confirmationWindowDays;
+    if (init.ratesTiynPerHour !== undefined) this.ratesTiynPerHour = init.ratesTiynPerHour;
+    if (init.monthlyCapMinutes !== undefined) this.monthlyCapMinutes = init.monthlyCapMinutes;
+    if (init.monthlyCapTiyn !== undefined) this.monthlyCapTiyn = init.monthlyCapTiyn;
   }
 }

@@ -1,6 +1,11 @@
 import { Applicant } from './applicant.entity.js';
 import { Application } from './application.entity.js';
+import { Attendance } from './attendance.entity.js';
 import { AuditEvent } from './audit-event.entity.js';
+import { Budget } from './budget.entity.js';
+import { IdempotencyRecord } from './idempotency-record.entity.js';
+import { Payment } from './payment.entity.js';
+import { PaymentLine } from './payment-line.entity.js';
 import { CityRules } from './city-rules.entity.js';
 import { Enrollment } from './enrollment.entity.js';
 import { Notification } from './notification.entity.js';
@@ -16,6 +21,11 @@ import { Program } from './program.entity.js';
 import { Provider } from './provider.entity.js';
 
 export {
+  Attendance,
+  Budget,
+  IdempotencyRecord,
+  Payment,
+  PaymentLine,
   Applicant,
   ApiKey,
   Application,
@@ -52,4 +62,9 @@ export const ENTITIES = [
   Enrollment,
   Notification,
   AuditEvent,
+  Attendance,
+  Payment,
+  PaymentLine,
+  Budget,
+  IdempotencyRecord,
 ];

@@ -13,6 +13,7 @@ import type { Orm } from '../db/orm.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { buildKezekSchema } from '../schema/build.js';
+import { exportsRouter } from './exports.js';
 import { formatError, isUnexpected } from './format-error.js';
 import { attachGraphqlWs, GRAPHQL_PATH } from './graphql-ws.js';
 import { DEFAULT_LIMITS, type Limits, protectionRules } from './protection.js';
@@ -98,6 +99,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
+  app.use(exportsRouter(orm.em, tokens, log));
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: limits.maxPayloadBytes }),

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context.js';
-import type { Application, Child, Voucher } from '../entities/index.js';
+import type { Application, Attendance, Child, Voucher } from '../entities/index.js';
+import { AttendanceType } from '../schema/attendance.type.js';
 import { ApplicationType } from '../schema/application.type.js';
 import { VoucherObjectType } from '../schema/offer.type.js';
 import { ChildType, RegisterChildInput, RegisterChildPayload } from '../schema/child.type.js';
@@ -30,5 +31,10 @@ export class ChildResolver {
   @FieldResolver(() => [ApplicationType], { description: 'Every application made for the child, oldest first.' })
   applications(@Root() child: Child, @Ctx() ctx: Context): Promise<Application[]> {
     return ctx.loaders.applicationsByChild.load(child.id);
+  }
+
+  @FieldResolver(() => [AttendanceType], { description: 'Every session recorded for the child, oldest first.' })
+  attendances(@Root() child: Child, @Ctx() ctx: Context): Promise<Attendance[]> {
+    return ctx.loaders.attendancesByChild.load(child.id);
   }
 }

@@ -1,4 +1,6 @@
 import { ApplicationResolver } from './application.resolver.js';
+import { AttendanceResolver } from './attendance.resolver.js';
+import { BudgetResolver, PaymentLineResolver, PaymentResolver } from './payment.resolver.js';
 import { ChildResolver } from './child.resolver.js';
 import { CityResolver } from './city.resolver.js';
 import { EnrollmentResolver } from './enrollment.resolver.js';
@@ -22,4 +24,8 @@ export const RESOLVERS = [
   VoucherResolver,
   EnrollmentResolver,
   RulesResolver,
+  AttendanceResolver,
+  PaymentResolver,
+  PaymentLineResolver,
+  BudgetResolver,
 ] as const;

@@ -1,4 +1,6 @@
-import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Direction } from '../domain/enums.js';
+import { money, MoneyType } from '../schema/money.type.js';
 import type { Context } from '../context.js';
 import type { CityRules } from '../entities/index.js';
 import { toConnection } from '../schema/common.js';
@@ -7,6 +9,7 @@ import {
   AuditFilter,
   CityRulesPayload,
   CityRulesType,
+  DirectionRateType,
   QuotaPayload,
   SetQuotaInput,
   UpdateCityRulesInput,
@@ -42,5 +45,20 @@ export class RulesResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     return toConnection(await ctx.services.audit.list(ctx.viewer, filter, { first, after }));
+  }
+
+  @FieldResolver(() => [DirectionRateType], { description: 'Hourly rate per direction.' })
+  rates(@Root() rules: CityRules): DirectionRateType[] {
+    return Object.values(Direction).map((direction) => ({ direction, perHour: money(rules.ratesTiynPerHour[direction] ?? 0) }));
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Most hours paid per voucher per month; null: no cap.' })
+  monthlyCapHours(@Root() rules: CityRules): number | null {
+    return rules.monthlyCapMinutes == null ? null : rules.monthlyCapMinutes / 60;
+  }
+
+  @FieldResolver(() => MoneyType, { nullable: true, description: 'Most paid per voucher per month; null: no cap.' })
+  monthlyCapAmount(@Root() rules: CityRules): MoneyType | null {
+    return rules.monthlyCapTiyn == null ? null : money(rules.monthlyCapTiyn);
   }
 }

@@ -1,6 +1,8 @@
 import { registerEnumType } from 'type-graphql';
 import {
   ApplicationStatus,
+  AttendanceStatus,
+  PaymentStatus,
   Direction,
   EnrollmentStatus,
   LapsePolicy,
@@ -62,3 +64,9 @@ registerEnumType(LapsePolicy, {
     CANCEL: { description: 'Out of the queue; the parent or operator may restore it within the city’s restore window.' },
   },
 });
+
+registerEnumType(AttendanceStatus, {
+  name: 'AttendanceStatus',
+  description: 'RECORDED by the provider → CONFIRMED or DISPUTED by the parent; UNCONFIRMED once the window passes. Only CONFIRMED sessions are paid.',
+});
+registerEnumType(PaymentStatus, { name: 'PaymentStatus', description: 'CALCULATED by settlement → APPROVED → PAID (with a bank reference) or FAILED.' });

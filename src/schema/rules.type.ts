@@ -1,6 +1,7 @@
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSONObject, SafeIntResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { LapsePolicy, PriorityCategory, VoucherType } from '../domain/enums.js';
+import { Direction, LapsePolicy, PriorityCategory, VoucherType } from '../domain/enums.js';
+import { MoneyType } from './money.type.js';
 import { ConnectionType } from './common.js';
 import { DateTime } from './scalars.js';
 
@@ -38,6 +39,27 @@ export class CityRulesType {
 
   @Field(() => [VoucherType], { description: 'Voucher types offered automatically whenever the quota allows; others wait for an operator’s batch.' })
   autoIssueTypes!: VoucherType[];
+
+  @Field(() => Int, { description: 'Days after a session within which the parent may confirm or dispute it.' })
+  confirmationWindowDays!: number;
+}
+
+@ObjectType('DirectionRate', { description: 'The hourly rate paid for one direction.' })
+export class DirectionRateType {
+  @Field(() => Direction, { description: 'The direction.' })
+  direction!: Direction;
+
+  @Field(() => MoneyType, { description: 'Paid per confirmed hour.' })
+  perHour!: MoneyType;
+}
+
+@InputType({ description: 'A new hourly rate for one direction.' })
+export class DirectionRateInput {
+  @Field(() => Direction, { description: 'The direction.' })
+  direction!: Direction;
+
+  @Field(() => SafeIntResolver, { description: 'Tiyn per hour.' })
+  tiynPerHour!: number;
 }
 
 @InputType({ description: 'A change to a city’s rules; omitted fields keep their current values. Creates the next version.' })
@@ -68,6 +90,18 @@ export class UpdateCityRulesInput {
 
   @Field(() => [VoucherType], { nullable: true, description: 'Voucher types to offer automatically.' })
   autoIssueTypes?: VoucherType[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'Confirmation window in days (1–90).' })
+  confirmationWindowDays?: number | null;
+
+  @Field(() => [DirectionRateInput], { nullable: true, description: 'Rates to change; directions not listed keep theirs.' })
+  rates?: DirectionRateInput[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'Most hours paid per voucher per month; 0 removes the cap.' })
+  monthlyCapHours?: number | null;
+
+  @Field(() => SafeIntResolver, { nullable: true, description: 'Most tiyn paid per voucher per month; 0 removes the cap.' })
+  monthlyCapTiyn?: number | null;
 }
 
 @ObjectType({ description: 'Result of updateCityRules.' })

@@ -1,7 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiKeyService } from './api-key.service.js';
 import { ApplicationService } from './application.service.js';
+import { AttendanceService } from './attendance.service.js';
 import { AuditService } from './audit.service.js';
+import { PaymentService } from './payment.service.js';
+import { SettlementService } from './settlement.service.js';
 import { ChildService } from './child.service.js';
 import { CityService } from './city.service.js';
 import { IssuingService } from './issuing.service.js';
@@ -30,5 +33,8 @@ export function createServices(em: EntityManager) {
     offers: new OfferService(em),
     vouchers: new VoucherService(em, cities),
     audit: new AuditService(em),
+    attendance: new AttendanceService(em),
+    settlement: new SettlementService(em, cities),
+    payments: new PaymentService(em, cities),
   };
 }

@@ -1,5 +1,5 @@
 import { type EntityManager, ref } from '@mikro-orm/postgresql';
-import { ApplicationStatus, LapsePolicy, PriorityCategory, VoucherType } from '../domain/enums.js';
+import { ApplicationStatus, Direction, LapsePolicy, PriorityCategory, VoucherType } from '../domain/enums.js';
 import type { Viewer } from '../auth/viewer.js';
 import { City, CityRules } from '../entities/index.js';
 import { badInput } from '../errors.js';
@@ -19,9 +19,29 @@ export interface UpdateCityRulesInput {
   restoreWindowDays?: number | null;
   priorityOrder?: PriorityCategory[] | null;
   autoIssueTypes?: VoucherType[] | null;
+  confirmationWindowDays?: number | null;
+  /** Rates to change; directions not listed keep their rate. */
+  rates?: { direction: Direction; tiynPerHour: number }[] | null;
+  /** 0 removes the cap. */
+  monthlyCapHours?: number | null;
+  /** 0 removes the cap. */
+  monthlyCapTiyn?: number | null;
 }
 
 /** Fields of a rules version that operators set (everything but identity and bookkeeping). */
+/** Fields an operator's input sets one-to-one. */
+const DIRECT_FIELDS = [
+  'offerDeadlineHours',
+  'reminderHoursBeforeDeadline',
+  'onDecline',
+  'onExpiry',
+  'maxRestores',
+  'restoreWindowDays',
+  'priorityOrder',
+  'autoIssueTypes',
+  'confirmationWindowDays',
+] as const;
+
 const RULE_FIELDS = [
   'offerDeadlineHours',
   'reminderHoursBeforeDeadline',
@@ -31,7 +51,15 @@ const RULE_FIELDS = [
   'restoreWindowDays',
   'priorityOrder',
   'autoIssueTypes',
+  'confirmationWindowDays',
+  'ratesTiynPerHour',
+  'monthlyCapMinutes',
+  'monthlyCapTiyn',
 ] as const;
+
+/** 1,000,000 KZT an hour: far above any real rate, far below where integer maths could overflow. */
+const MAX_RATE_TIYN = 100_000_000;
+const MAX_MONTHLY_TIYN = 1_000_000_000_000;
 
 /** The rules currently in force for a city (the newest version whose effective time has come). */
 export async function currentRules(em: EntityManager, cityId: string): Promise<CityRules> {
@@ -68,7 +96,7 @@ export class RulesService {
       const previous = await currentRules(em, city.id);
       const next = new CityRules({
         ...pick(previous),
-        ...Object.fromEntries(RULE_FIELDS.filter((f) => input[f] != null).map((f) => [f, input[f]])),
+        ...changesFrom(input, previous),
         city: ref(em.getReference(City, city.id)),
         version: previous.version + 1,
         effectiveAt: new Date(),
@@ -91,6 +119,14 @@ export class RulesService {
       return next;
     });
   }
+}
+
+function changesFrom(input: UpdateCityRulesInput, previous: CityRules): Partial<ReturnType<typeof pick>> {
+  const changes: Partial<ReturnType<typeof pick>> = Object.fromEntries(DIRECT_FIELDS.filter((f) => input[f] != null).map((f) => [f, input[f]]));
+  if (input.rates) changes.ratesTiynPerHour = { ...previous.ratesTiynPerHour, ...Object.fromEntries(input.rates.map((r) => [r.direction, r.tiynPerHour])) };
+  if (input.monthlyCapHours != null) changes.monthlyCapMinutes = input.monthlyCapHours === 0 ? null : input.monthlyCapHours * 60;
+  if (input.monthlyCapTiyn != null) changes.monthlyCapTiyn = input.monthlyCapTiyn === 0 ? null : String(input.monthlyCapTiyn);
+  return changes;
 }
 
 function pick(rules: CityRules) {
@@ -116,6 +152,10 @@ function validate(input: UpdateCityRulesInput): void {
     if (input.priorityOrder.includes(PriorityCategory.NONE)) throw badInput('input.priorityOrder', 'NONE always ranks last; do not list it.');
     if (new Set(input.priorityOrder).size !== input.priorityOrder.length) throw badInput('input.priorityOrder', 'List each category once.');
   }
+  if (input.confirmationWindowDays != null) requireIntInRange(input.confirmationWindowDays, 'input.confirmationWindowDays', 1, 90);
+  if (input.monthlyCapHours != null) requireIntInRange(input.monthlyCapHours, 'input.monthlyCapHours', 0, 744);
+  if (input.monthlyCapTiyn != null) requireIntInRange(input.monthlyCapTiyn, 'input.monthlyCapTiyn', 0, MAX_MONTHLY_TIYN);
+  input.rates?.forEach((rate, i) => requireIntInRange(rate.tiynPerHour, `input.rates[${i}].tiynPerHour`, 0, MAX_RATE_TIYN));
   if (input.autoIssueTypes && new Set(input.autoIssueTypes).size !== input.autoIssueTypes.length) {
     throw badInput('input.autoIssueTypes', 'List each voucher type once.');
   }

@@ -110,6 +110,27 @@ export class Seed {
     return issueVouchers.offers.map((o: any) => ({ id: o.id, applicationId: o.application.id }));
   }
 
+  /**
+   * A child enrolled in `programId` through the real path (apply, issue, accept), with the
+   * enrollment back-dated to `since` so past sessions can be recorded for it.
+   */
+  async enrolled(programId: string, city: string, since: string, options: { type?: 'TARGETED' | 'UNIVERSAL'; birthDate?: string } = {}) {
+    const type = options.type ?? 'UNIVERSAL';
+    const family = await this.parent().withChild(1, options.birthDate ?? '2016-05-20', 'ORPHAN');
+    const applicationId = await this.apply(family, 0, type, city);
+    const { application } = await this.api.data(`query($id: ID!) { application(id: $id) { position } }`, { id: applicationId }, { token: family.token });
+    await this.quotaRoom(city, type, application.position);
+    const offer = (await this.issue(city, type, application.position)).find((o) => o.applicationId === applicationId)!;
+    const { acceptOffer } = await this.api.data(
+      `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id } } }`,
+      { o: offer.id, p: programId },
+      { token: family.token },
+    );
+    const enrollmentId = acceptOffer.enrollment.id as string;
+    await this.api.sql(`update enrollment set started_at = ?::date where id = ?`, [since, enrollmentId]);
+    return { family, childId: family.children[0]!.id, enrollmentId };
+  }
+
   /** A parent with a token; `.withChild()` registers children through the API. */
   parent(options: { name?: string; phone?: string } = {}) {
     const iin = randomParentIin();
@@ -130,4 +151,13 @@ export class Seed {
     };
     return { iin, token: () => tokenPromise, withChild };
   }
+}
+
+/** Dates for payment tests, relative to today so they work on any day. */
+export function previousMonth(today = new Date()): { period: string; day: (n: number) => string; windowDays: number } {
+  const first = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1));
+  const period = first.toISOString().slice(0, 7);
+  const daysSinceStart = Math.floor((Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - first.getTime()) / 86_400_000);
+  // With this window, sessions on days 1–15 of the month are past it and days 16 onwards are not.
+  return { period, day: (n: number) => `${period}-${String(n).padStart(2, '0')}`, windowDays: daysSinceStart - 15 };
 }

@@ -1,0 +1,58 @@
+import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
+import { AttendanceStatus } from '../domain/enums.js';
+import { uuidv7 } from '../ids.js';
+import { Enrollment } from './enrollment.entity.js';
+import { Program } from './program.entity.js';
+
+/**
+ * One session a provider says a child attended. Billable only once the parent confirms it; paid at
+ * most once (a single payment line reference). One record per enrollment and date, so recording a
+ * session again changes nothing.
+ */
+@Entity({ tableName: 'attendance' })
+@Unique({ name: 'attendance_one_per_enrollment_and_date', properties: ['enrollment', 'sessionDate'] })
+@Check({ name: 'attendance_minutes_range', expression: 'minutes > 0 and minutes <= 600' })
+@Index({ name: 'attendance_program_date', properties: ['program', 'sessionDate'] })
+@Index({ name: 'attendance_open', expression: `create index "attendance_open" on "attendance" ("session_date") where "status" = 'RECORDED'` })
+export class Attendance {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = uuidv7();
+
+  @ManyToOne({ entity: () => Enrollment, ref: true, deleteRule: 'restrict' })
+  enrollment: Ref<Enrollment>;
+
+  /** The enrollment's program, kept here so a provider's sessions are found without joins. */
+  @ManyToOne({ entity: () => Program, ref: true, deleteRule: 'restrict' })
+  program: Ref<Program>;
+
+  @Property({ type: 'date' })
+  sessionDate: string;
+
+  /** Duration in whole minutes; hours × rate is computed from these, in integers. */
+  @Property({ type: 'integer' })
+  minutes: number;
+
+  /** Changed only through ATTENDANCE_TRANSITIONS. */
+  @Enum({ items: () => AttendanceStatus, type: 'text', default: AttendanceStatus.RECORDED })
+  status: AttendanceStatus = AttendanceStatus.RECORDED;
+
+  @Property({ type: 'text', nullable: true })
+  disputeReason?: string | null = null;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  recordedAt: Date = new Date();
+
+  @Property({ type: 'datetime', nullable: true })
+  decidedAt?: Date | null = null;
+
+  /** The payment line that paid this session; set once, by settlement. */
+  @Property({ type: 'uuid', nullable: true, index: true })
+  paymentLineId?: string | null = null;
+
+  constructor(enrollment: Ref<Enrollment>, program: Ref<Program>, sessionDate: string, minutes: number) {
+    this.enrollment = enrollment;
+    this.program = program;
+    this.sessionDate = sessionDate;
+    this.minutes = minutes;
+  }
+}

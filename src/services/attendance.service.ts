@@ -1,0 +1,189 @@
+import { type EntityManager, type FilterQuery, LockMode } from '@mikro-orm/postgresql';
+import { AttendanceStatus, Role } from '../domain/enums.js';
+import { transition } from '../domain/lifecycle.js';
+import { ATTENDANCE_TRANSITIONS } from '../domain/lifecycles.js';
+import type { Viewer } from '../auth/viewer.js';
+import { Attendance, Guardianship, Program } from '../entities/index.js';
+import { badInput, conflict, forbidden, notFound } from '../errors.js';
+import { isUuid } from '../ids.js';
+import { requireRole } from './access.js';
+import { actorOf, recordAudit } from './audit.service.js';
+import { onceForKey } from './idempotency.js';
+import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
+import { currentRules } from './rules.service.js';
+import { requireText } from './validate.js';
+
+export interface RecordAttendanceInput {
+  programId: string;
+  /** YYYY-MM-DD, the session's date in the city. */
+  date: string;
+  childIds: string[];
+  hours: number;
+}
+
+export interface AttendanceFilter {
+  programId?: string | null;
+  childId?: string | null;
+  status?: AttendanceStatus | null;
+  from?: string | null;
+  to?: string | null;
+}
+
+/** Sessions are counted in quarter hours, so hours become whole minutes exactly. */
+function minutesOf(hours: number): number {
+  const minutes = hours * 60;
+  if (!Number.isFinite(hours) || hours <= 0 || hours > 10 || !Number.isInteger(minutes) || minutes % 15 !== 0) {
+    throw badInput('input.hours', 'hours is a positive number of quarter hours, at most 10 (e.g. 1.5).');
+  }
+  return minutes;
+}
+
+/** Today's date in a time zone, as YYYY-MM-DD. */
+export function localDate(timezone: string, now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Attendance: the provider records sessions, the parent confirms or disputes them within the
+ * city's window, and only confirmed sessions are ever paid. Responsible for auth checks.
+ */
+export class AttendanceService {
+  constructor(private readonly em: EntityManager) {}
+
+  async record(viewer: Viewer, input: RecordAttendanceInput): Promise<Attendance[]> {
+    requireRole(viewer, Role.PROVIDER);
+    const program = isUuid(input.programId) ? await this.em.findOne(Program, { id: input.programId }, { populate: ['provider.city'] }) : null;
+    if (!program) throw notFound('Program', input.programId);
+    if (program.provider.id !== viewer.providerId) throw forbidden('Providers record attendance only for their own programs.');
+    const city = program.provider.getEntity().city.getEntity();
+    if (!DATE_RE.test(input.date) || Number.isNaN(Date.parse(`${input.date}T00:00:00Z`)) || addDays(input.date, 0) !== input.date) {
+      throw badInput('input.date', 'date is a real calendar date, YYYY-MM-DD.');
+    }
+    if (input.date > localDate(city.timezone)) throw badInput('input.date', 'Attendance cannot be recorded for a future date.');
+    const minutes = minutesOf(input.hours);
+    const childIds = [...new Set(input.childIds)];
+    if (childIds.length === 0 || childIds.length > 500) throw badInput('input.childIds', 'Give between 1 and 500 children.');
+    childIds.forEach((id, i) => {
+      if (!isUuid(id)) throw badInput(`input.childIds[${i}]`, 'Not a child id.');
+    });
+
+    return this.em.transactional(async (em) => {
+      // The enrollment of each child in this program that covered the date (in the city's time).
+      const enrollments = await em.execute<{ enrollment_id: string; child_id: string }[]>(
+        `select e.id as enrollment_id, v.child_id from enrollment e join voucher v on v.id = e.voucher_id
+          where e.program_id = ? and v.child_id in (?)
+            and (e.started_at at time zone ?)::date <= ?::date
+            and (e.ended_at is null or (e.ended_at at time zone ?)::date >= ?::date)`,
+        [program.id, childIds, city.timezone, input.date, city.timezone, input.date],
+      );
+      const byChild = new Map(enrollments.map((r) => [r.child_id, r.enrollment_id]));
+      const missing = childIds.findIndex((id) => !byChild.has(id));
+      if (missing >= 0) throw badInput(`input.childIds[${missing}]`, `This child was not enrolled in the program on ${input.date}.`);
+      // Recording the same child and session again is a no-op, not a duplicate (unique per enrollment and date).
+      await em.execute(
+        `insert into attendance (id, enrollment_id, program_id, session_date, minutes, status)
+          select gen_random_uuid(), e, ?, ?::date, ?, ? from unnest(?::uuid[]) as e
+          on conflict (enrollment_id, session_date) do nothing`,
+        [program.id, input.date, minutes, AttendanceStatus.RECORDED, `{${[...byChild.values()].join(',')}}`],
+      );
+      return em.find(Attendance, { enrollment: { $in: [...byChild.values()] }, sessionDate: input.date }, { orderBy: { id: 'asc' } });
+    });
+  }
+
+  /** Confirms sessions of the parent's own children. Confirming again changes nothing. */
+  async confirm(viewer: Viewer, attendanceIds: string[], idempotencyKey?: string | null): Promise<Attendance[]> {
+    requireRole(viewer, Role.PARENT);
+    const ids = [...new Set(attendanceIds)];
+    if (ids.length === 0 || ids.length > 500 || !ids.every(isUuid)) throw badInput('input.attendanceIds', 'Give between 1 and 500 attendance ids.');
+    const result = await this.em.transactional((em) =>
+      onceForKey(em, viewer, idempotencyKey, 'confirmAttendance', [...ids].sort(), async () => {
+        for (const attendance of await this.lockOwn(em, viewer.iin, ids)) {
+          if (attendance.status === AttendanceStatus.CONFIRMED) continue;
+          await this.decide(em, viewer, attendance, AttendanceStatus.CONFIRMED);
+        }
+        return ids;
+      }),
+    );
+    return this.em.find(Attendance, { id: { $in: result.ids } }, { orderBy: { id: 'asc' } });
+  }
+
+  async dispute(viewer: Viewer, attendanceId: string, rawReason: string): Promise<Attendance> {
+    requireRole(viewer, Role.PARENT);
+    const reason = requireText(rawReason, 'input.reason', { min: 3, max: 1000 });
+    return this.em.transactional(async (em) => {
+      const [attendance] = await this.lockOwn(em, viewer.iin, [attendanceId]);
+      if (attendance!.status === AttendanceStatus.DISPUTED) return attendance!;
+      await this.decide(em, viewer, attendance!, AttendanceStatus.DISPUTED, reason);
+      return attendance!;
+    });
+  }
+
+  async list(viewer: Viewer, filter: AttendanceFilter = {}, pageArgs: PageArgs = {}): Promise<Page<Attendance>> {
+    requireRole(viewer, Role.PARENT, Role.PROVIDER, Role.OPERATOR, Role.AGENCY, Role.ADMIN);
+    const { limit, afterId } = readPageArgs(pageArgs);
+    const where: FilterQuery<Attendance>[] = [];
+    if (viewer.role === Role.PARENT) {
+      const links = await this.em.find(Guardianship, { applicant: { iin: viewer.iin } });
+      where.push({ enrollment: { voucher: { child: { $in: links.map((l) => l.child.id) } } } });
+    }
+    if (viewer.role === Role.PROVIDER) where.push({ program: { provider: viewer.providerId } });
+    if (viewer.role === Role.OPERATOR) where.push({ program: { provider: { city: { code: viewer.cityCode } } } });
+    if (filter.programId) where.push({ program: filter.programId });
+    if (filter.childId) where.push({ enrollment: { voucher: { child: filter.childId } } });
+    if (filter.status) where.push({ status: filter.status });
+    if (filter.from) where.push({ sessionDate: { $gte: filter.from } });
+    if (filter.to) where.push({ sessionDate: { $lte: filter.to } });
+    const rows = await this.em.find(Attendance, { $and: [...where, ...(afterId ? [{ id: { $gt: afterId } }] : [])] }, { orderBy: { id: 'asc' }, limit: limit + 1 });
+    return toPage(rows, limit, () => this.em.count(Attendance, { $and: where }));
+  }
+
+  /** Locks the sessions, refusing (before anything is written) any that are not the parent's children's. */
+  private async lockOwn(em: EntityManager, parentIin: string, ids: string[]): Promise<Attendance[]> {
+    const rows = await em.find(Attendance, { id: { $in: ids } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
+    if (rows.length !== ids.length) throw notFound('Attendance', ids.find((id) => !rows.some((r) => r.id === id)));
+    await em.populate(rows, ['enrollment.voucher', 'program.provider.city']);
+    const childIds = [...new Set(rows.map((r) => r.enrollment.getEntity().voucher.getEntity().child.id))];
+    const own = await em.count(Guardianship, { child: { $in: childIds }, applicant: { iin: parentIin } });
+    if (own !== childIds.length) throw forbidden('These sessions are another family’s.');
+    return rows;
+  }
+
+  private async decide(em: EntityManager, viewer: Viewer, attendance: Attendance, to: AttendanceStatus, reason?: string): Promise<void> {
+    const city = attendance.program.getEntity().provider.getEntity().city.getEntity();
+    const rules = await currentRules(em, city.id);
+    if (localDate(city.timezone) > addDays(attendance.sessionDate, rules.confirmationWindowDays)) {
+      throw conflict(`The ${rules.confirmationWindowDays}-day window to confirm or dispute the session of ${attendance.sessionDate} has closed.`);
+    }
+    const from = attendance.status;
+    attendance.status = transition(ATTENDANCE_TRANSITIONS, 'Attendance', from, to);
+    attendance.decidedAt = new Date();
+    attendance.disputeReason = reason ?? null;
+    recordAudit(em, actorOf(viewer), {
+      action: to === AttendanceStatus.CONFIRMED ? 'ATTENDANCE_CONFIRMED' : 'ATTENDANCE_DISPUTED',
+      entityType: 'Attendance',
+      entityId: attendance.id,
+      cityCode: city.code,
+      before: { status: from },
+      after: { status: to },
+      rulesVersion: rules.version,
+      reason,
+    });
+  }
+}
+
+/** Sessions nobody answered within their city's window become UNCONFIRMED: listed, never paid. */
+export async function lapseUnconfirmed(em: EntityManager, cityCodes?: string[]): Promise<number> {
+  const rows = await em.execute(
+    `update attendance a set status = ?, decided_at = now()
+       from program p join provider pr on pr.id = p.provider_id join city c on c.id = pr.city_id
+       join lateral (select confirmation_window_days as days from city_rules r where r.city_id = c.id and r.effective_at <= now() order by r.version desc limit 1) r on true
+      where a.program_id = p.id and a.status = ? and a.session_date + r.days < (now() at time zone c.timezone)::date
+        ${cityCodes ? 'and c.code in (?)' : ''}
+      returning a.id`,
+    [AttendanceStatus.UNCONFIRMED, AttendanceStatus.RECORDED, ...(cityCodes ? [cityCodes] : [])],
+  );
+  return rows.length;
+}
