@@ -30,7 +30,10 @@ export function formatError(formatted: GraphQLFormattedError, original: unknown,
   const code = String(formatted.extensions?.code ?? '');
   if (original instanceof DomainError || (ERROR_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR)) {
     const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    // A variable that failed its scalar (`Variable "$input" got invalid value … at "input.date"`)
+    // names the field like the services' own errors do, so forms can point at it.
+    const field = code === ErrorCode.BAD_USER_INPUT && !extensions.field ? /at "([\w.[\]]+)"/.exec(formatted.message)?.[1] : undefined;
+    return { ...formatted, extensions: field ? { ...extensions, field } : extensions };
   }
   if (REQUEST_ERROR_CODES.has(code) || (!code && formatted.locations && !formatted.path)) {
     const message = options.development ? formatted.message : withoutSuggestions(formatted.message);

@@ -3,6 +3,7 @@ import { ApplicationStatus } from '../domain/enums.js';
 import type { Orm } from '../db/orm.js';
 import { City, Quota } from '../entities/index.js';
 import type { Logger } from '../logger.js';
+import { lapseUnconfirmed } from '../services/attendance.service.js';
 import { SYSTEM_ACTOR } from '../services/audit.service.js';
 import { currentPeriod, issueInQueue } from '../services/issuing.service.js';
 import { expireDueOffers, type JobScope, remindDueOffers } from '../services/offer.service.js';
@@ -15,11 +16,13 @@ export interface JobResults {
   expired: number;
   reminded: number;
   autoIssued: number;
+  unconfirmed: number;
 }
 
 /**
- * Time-driven work: offers lapse at their deadline, reminders go out before it, and queues whose
- * rules say so are offered vouchers whenever the quota has room. Every job runs under a
+ * Time-driven work: offers lapse at their deadline, reminders go out before it, queues whose rules
+ * say so are offered vouchers whenever the quota has room, and sessions nobody confirmed within
+ * the window become UNCONFIRMED. Every job runs under a
  * transaction-level advisory lock, so with several API instances each tick runs it once; and each
  * job works from "everything due by now", so a restart after downtime catches up.
  */
@@ -56,7 +59,8 @@ export async function runJobs(orm: Orm, now: Date, scope: JobScope = {}): Promis
   const expired = await exclusively(orm, 'job:expire-offers', (em) => expireDueOffers(em, now, scope));
   const reminded = await exclusively(orm, 'job:remind-offers', (em) => remindDueOffers(em, now, scope));
   const autoIssued = await exclusively(orm, 'job:auto-issue', (em) => autoIssue(em, now, scope));
-  return { expired: expired ?? 0, reminded: reminded ?? 0, autoIssued: autoIssued ?? 0 };
+  const unconfirmed = await exclusively(orm, 'job:lapse-unconfirmed', (em) => lapseUnconfirmed(em, scope.cityCodes));
+  return { expired: expired ?? 0, reminded: reminded ?? 0, autoIssued: autoIssued ?? 0, unconfirmed: unconfirmed ?? 0 };
 }
 
 /** Runs `job` unless another instance holds its lock right now (then it is that instance's turn). */
