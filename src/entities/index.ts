@@ -3,6 +3,7 @@ import { Application } from './application.entity.js';
 import { Attendance } from './attendance.entity.js';
 import { AuditEvent } from './audit-event.entity.js';
 import { Budget } from './budget.entity.js';
+import { DomainEvent } from './domain-event.entity.js';
 import { IdempotencyRecord } from './idempotency-record.entity.js';
 import { Payment } from './payment.entity.js';
 import { PaymentLine } from './payment-line.entity.js';
@@ -21,6 +22,7 @@ import { Program } from './program.entity.js';
 import { Provider } from './provider.entity.js';
 
 export {
+  DomainEvent,
   Attendance,
   Budget,
   IdempotencyRecord,
@@ -67,4 +69,5 @@ export const ENTITIES = [
   PaymentLine,
   Budget,
   IdempotencyRecord,
+  DomainEvent,
 ];

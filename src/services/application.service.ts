@@ -11,6 +11,7 @@ import { requireCityAuthority, requireRole } from './access.js';
 import { type Actor, actorOf, recordAudit } from './audit.service.js';
 import type { CityService } from './city.service.js';
 import { currentRules } from './rules.service.js';
+import { EventKind, publishEvent } from '../realtime/publish.js';
 
 export interface ApplyForVoucherInput {
   childId: string;
@@ -53,6 +54,7 @@ export class ApplicationService {
         });
         em.persist(application);
         await em.flush(); // submittedAt comes from the database clock
+        await publishEvent(em, { kind: EventKind.QUEUE_JOINED, cityId: city.id, voucherType: application.voucherType, payload: { applicationIds: [application.id] } });
         recordAudit(em, actorOf(viewer), {
           action: 'APPLIED',
           entityType: 'Application',
@@ -105,6 +107,7 @@ export class ApplicationService {
         }
         application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, ApplicationStatus.QUEUED);
         application.restoreCount += 1;
+        await publishEvent(em, { kind: EventKind.QUEUE_JOINED, cityId: application.city.id, voucherType: application.voucherType, payload: { applicationIds: [application.id] } });
         application.closedAt = null;
         recordAudit(em, actorOf(viewer), {
           action: 'RESTORED',
@@ -143,6 +146,7 @@ export class ApplicationService {
     application.status = transition(APPLICATION_TRANSITIONS, 'Application', from, to);
     application.closedAt = new Date();
     const city = await application.city.loadOrFail();
+    await publishEvent(em, { kind: EventKind.QUEUE_LEFT, cityId: city.id, voucherType: application.voucherType, payload: { applicationIds: [application.id] } });
     recordAudit(em, actor, {
       action,
       entityType: 'Application',

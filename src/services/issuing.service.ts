@@ -11,6 +11,7 @@ import { type Actor, actorOf, recordAudit } from './audit.service.js';
 import type { CityService } from './city.service.js';
 import { takeFromQuota } from './counters.js';
 import { currentRules } from './rules.service.js';
+import { EventKind, publishEvent } from '../realtime/publish.js';
 import { requireIntInRange } from './validate.js';
 
 export interface SetQuotaInput {
@@ -120,6 +121,12 @@ export async function issueInQueue(em: EntityManager, city: City, type: VoucherT
       rulesVersion: rules.version,
     });
     return offer;
+  });
+  await publishEvent(em, {
+    kind: EventKind.OFFERED,
+    cityId: city.id,
+    voucherType: type,
+    payload: { applicationIds: heads.map((a) => a.id), applicantIds: heads.map((a) => a.applicant.id), offerIds: offers.map((o) => o.id) },
   });
   return offers;
 }

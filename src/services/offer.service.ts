@@ -11,6 +11,7 @@ import { requireRole } from './access.js';
 import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from './audit.service.js';
 import { returnToQuota, takeSeat } from './counters.js';
 import { programForPlacement } from './placement.js';
+import { EventKind, publishEvent } from '../realtime/publish.js';
 
 /** Offers: the parent accepts one (choosing a program) or declines it; the scheduler expires the rest. */
 export class OfferService {
@@ -71,6 +72,7 @@ export class OfferService {
         params: { childName: child.fullName, programTitle: program.title.kk, timezone: city.timezone, voucherType: voucher.type },
       });
       await em.flush(); // the voucher's ACTIVE status meets the one-voucher-per-child index here
+      await publishEvent(em, { kind: EventKind.OFFER_CLOSED, cityId: city.id, voucherType: voucher.type, payload: { applicationIds: [application.id], offerIds: [offer.id] } });
       await closeOtherApplications(em, application, actor);
       return enrollment;
     }
@@ -126,6 +128,12 @@ export async function lapseOffer(em: EntityManager, offer: Offer, to: OfferStatu
   const next = policy === LapsePolicy.REQUEUE ? ApplicationStatus.QUEUED : ApplicationStatus.CANCELLED;
   application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, next);
   application.closedAt = next === ApplicationStatus.CANCELLED ? new Date() : null;
+  await publishEvent(em, {
+    kind: next === ApplicationStatus.QUEUED ? EventKind.QUEUE_JOINED : EventKind.OFFER_CLOSED,
+    cityId: city.id,
+    voucherType: voucher.type,
+    payload: { applicationIds: [application.id], offerIds: [offer.id] },
+  });
   recordAudit(em, actor, {
     action: to,
     entityType: 'Offer',
@@ -166,6 +174,7 @@ async function closeOtherApplications(em: EntityManager, accepted: Application, 
   for (const other of others) {
     other.status = transition(APPLICATION_TRANSITIONS, 'Application', other.status, ApplicationStatus.CANCELLED);
     other.closedAt = new Date();
+    await publishEvent(em, { kind: EventKind.QUEUE_LEFT, cityId: other.city.id, voucherType: other.voucherType, payload: { applicationIds: [other.id] } });
     recordAudit(em, actor, {
       action: 'CANCELLED',
       entityType: 'Application',

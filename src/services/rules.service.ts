@@ -7,6 +7,7 @@ import { requireCityAuthority } from './access.js';
 import { actorOf, recordAudit } from './audit.service.js';
 import type { CityService } from './city.service.js';
 import { requireIntInRange } from './validate.js';
+import { EventKind, publishEvent } from '../realtime/publish.js';
 
 /** A change to a city's rules: omitted fields keep their current values. */
 export interface UpdateCityRulesInput {
@@ -106,6 +107,7 @@ export class RulesService {
       await em.flush();
       if (JSON.stringify(next.priorityOrder) !== JSON.stringify(previous.priorityOrder)) {
         await rerank(em, city.id, next.priorityOrder);
+        await publishEvent(em, { kind: EventKind.RULES_CHANGED, cityId: city.id, voucherType: null, payload: {} });
       }
       recordAudit(em, actorOf(viewer), {
         action: 'RULES_CHANGED',

@@ -1,0 +1,37 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+export const EVENTS_CHANNEL = 'kezek_events';
+
+export enum EventKind {
+  /** Someone entered a queue: applied, restored, or came back after an offer lapsed. */
+  QUEUE_JOINED = 'QUEUE_JOINED',
+  /** Someone left a queue without an offer: withdrew or was cancelled. */
+  QUEUE_LEFT = 'QUEUE_LEFT',
+  /** Offers were made to the head of a queue. */
+  OFFERED = 'OFFERED',
+  /** An offer was accepted, declined or expired. */
+  OFFER_CLOSED = 'OFFER_CLOSED',
+  /** A city's rules changed; priority ranks may have moved. */
+  RULES_CHANGED = 'RULES_CHANGED',
+}
+
+export interface QueueEvent {
+  kind: EventKind;
+  cityId: string;
+  /** Null for events about every queue of the city (rules). */
+  voucherType: string | null;
+  payload: { applicationIds?: string[]; applicantIds?: string[]; offerIds?: string[] };
+}
+
+/**
+ * Writes the event in the caller's transaction and announces it with NOTIFY, which PostgreSQL
+ * delivers only if and when that transaction commits: no event for a rolled-back change, none lost
+ * for a committed one (listeners that missed the NOTIFY read it back by its sequence id).
+ */
+export async function publishEvent(em: EntityManager, event: QueueEvent): Promise<void> {
+  await em.execute(
+    `with e as (insert into domain_event (kind, city_id, voucher_type, payload) values (?, ?, ?, ?::jsonb) returning id)
+     select pg_notify(?, id::text) from e`,
+    [event.kind, event.cityId, event.voucherType, JSON.stringify(event.payload), EVENTS_CHANNEL],
+  );
+}
