@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from './auth/viewer.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { Logger } from './logger.js';
+import type { RealtimeHub } from './realtime/hub.js';
 import { createServices, type Services } from './services/index.js';
 
 /**
@@ -26,9 +27,10 @@ export async function createContext(
   identify: (services: Services) => Promise<Viewer>,
   requestId: string,
   log: Logger,
+  realtime: RealtimeHub | null = null,
 ): Promise<Context> {
   const em = rootEm.fork();
-  const services = createServices(em);
+  const services = createServices(em, realtime);
   const viewer = await identify(services);
   return { viewer, em, loaders: createLoaders(em), services, requestId, log: log.child({ requestId, role: viewer.role }) };
 }

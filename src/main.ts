@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     listenSocket: config.listenSocket,
     introspection: config.introspection,
     development: config.development,
+    listen: database.db.connection,
   });
 
   const scheduler = new Scheduler(database.orm, log, config.jobsIntervalMs);

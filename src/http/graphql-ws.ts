@@ -11,6 +11,7 @@ import { isExpired, type Viewer } from '../auth/viewer.js';
 import { createContext } from '../context.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { RealtimeHub } from '../realtime/hub.js';
 import { createServices } from '../services/index.js';
 import { formatError, isUnexpected, withoutSuggestions } from './format-error.js';
 import type { Limits } from './protection.js';
@@ -31,6 +32,7 @@ export interface GraphqlWsDeps {
   limits: Limits;
   /** The same extra validation rules Apollo runs for HTTP. */
   rules: ValidationRule[];
+  realtime: RealtimeHub | null;
 }
 
 const badRequest = (message: string) => new DomainError(ErrorCode.BAD_USER_INPUT, message);
@@ -81,7 +83,7 @@ export function attachGraphqlWs(server: http.Server, deps: GraphqlWsDeps): Dispo
         if (operation?.operation !== 'subscription') {
           return [badRequest('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST.')];
         }
-        const contextValue = await createContext(deps.rootEm, async () => viewer, `${ctx.extra.connectionId}:${id}`, deps.log);
+        const contextValue = await createContext(deps.rootEm, async () => viewer, `${ctx.extra.connectionId}:${id}`, deps.log, deps.realtime);
         const args: ExecutionArgs = {
           schema: deps.schema,
           document,

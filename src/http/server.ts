@@ -9,7 +9,9 @@ import type { Disposable } from 'graphql-ws';
 import { authenticate } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { type Context, createContext } from '../context.js';
-import type { Orm } from '../db/orm.js';
+import type { ConnectionParts, Orm } from '../db/orm.js';
+import { EventBus } from '../realtime/event-bus.js';
+import { RealtimeHub } from '../realtime/hub.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { buildKezekSchema } from '../schema/build.js';
@@ -28,6 +30,8 @@ export interface ServerOptions {
   introspection: boolean;
   development: boolean;
   limits?: Partial<Limits>;
+  /** Where to LISTEN for other instances' events; without it, subscriptions are not served. */
+  listen?: ConnectionParts;
 }
 
 export interface KezekServer {
@@ -45,13 +49,16 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 export async function startServer(options: ServerOptions): Promise<KezekServer> {
   const { orm, tokens, log } = options;
   const schema = await buildKezekSchema();
+  const bus = options.listen ? new EventBus(orm, options.listen, log) : null;
+  const realtime = bus ? new RealtimeHub(orm, bus, log) : null;
+  await bus?.start();
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const rules = protectionRules(limits);
   const httpServers = [http.createServer()];
   if (options.listenSocket) httpServers.push(http.createServer());
 
   const wsServers: Disposable[] = httpServers.map((server) =>
-    attachGraphqlWs(server, { schema, rootEm: orm.em, tokens, log, development: options.development, limits, rules }),
+    attachGraphqlWs(server, { schema, rootEm: orm.em, tokens, log, development: options.development, limits, rules, realtime }),
   );
 
   const apollo = new ApolloServer<Context>({
@@ -110,6 +117,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
           (services) => authenticate({ authorization: req.headers.authorization, apiKey: req.headers['x-api-key'] }, tokens, services.apiKeys),
           String(res.locals.requestId),
           log,
+          realtime,
         ),
     }),
   );
@@ -134,7 +142,12 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
     url,
     port,
     socketPath: options.listenSocket,
-    close: () => (closing ??= apollo.stop()),
+    close: () =>
+      (closing ??= (async () => {
+        await apollo.stop(); // WebSockets first (their subscriptions end), then HTTP drained
+        realtime?.stop();
+        await bus?.stop();
+      })()),
   };
 }
 

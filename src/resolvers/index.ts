@@ -8,6 +8,7 @@ import { OfferResolver } from './offer.resolver.js';
 import { ProgramResolver } from './program.resolver.js';
 import { ProviderResolver } from './provider.resolver.js';
 import { QueueResolver } from './queue.resolver.js';
+import { RealtimeResolver } from './realtime.resolver.js';
 import { RulesResolver } from './rules.resolver.js';
 import { ViewerResolver } from './viewer.resolver.js';
 import { VoucherResolver } from './voucher.resolver.js';
@@ -28,4 +29,5 @@ export const RESOLVERS = [
   PaymentResolver,
   PaymentLineResolver,
   BudgetResolver,
+  RealtimeResolver,
 ] as const;

@@ -5,6 +5,8 @@ import { AttendanceService } from './attendance.service.js';
 import { AuditService } from './audit.service.js';
 import { PaymentService } from './payment.service.js';
 import { SettlementService } from './settlement.service.js';
+import { SubscriptionService } from './subscription.service.js';
+import type { RealtimeHub } from '../realtime/hub.js';
 import { ChildService } from './child.service.js';
 import { CityService } from './city.service.js';
 import { IssuingService } from './issuing.service.js';
@@ -18,7 +20,7 @@ import { VoucherService } from './voucher.service.js';
 export type Services = ReturnType<typeof createServices>;
 
 /** The services of one operation, all sharing its EntityManager fork. */
-export function createServices(em: EntityManager) {
+export function createServices(em: EntityManager, realtime: RealtimeHub | null = null) {
   const cities = new CityService(em);
   return {
     cities,
@@ -36,5 +38,6 @@ export function createServices(em: EntityManager) {
     attendance: new AttendanceService(em),
     settlement: new SettlementService(em, cities),
     payments: new PaymentService(em, cities),
+    subscriptions: new SubscriptionService(em, cities, realtime),
   };
 }

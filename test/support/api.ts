@@ -71,6 +71,7 @@ export class TestApi {
       introspection: options.introspection ?? true,
       development: options.development ?? false,
       limits: options.limits,
+      listen: inject('db'),
     });
     const api = new TestApi(orm, server, socketPath, tokens.sign!);
     orm.em.getConnection().getKnex().on('query', () => void api.statements++);
@@ -160,6 +161,33 @@ export class TestApi {
 
   wsClient(connectionParams: Record<string, unknown> = {}): Client {
     return createClient({ url: this.wsUrl, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+  }
+
+  /**
+   * Subscribes over graphql-ws; `next()` resolves with the next message (or rejects after
+   * `timeoutMs`, so a test of "nothing arrives" is bounded), `close()` ends it.
+   */
+  async subscribe<T = any>(query: string, variables: Record<string, unknown> = {}, token?: string) {
+    const client = this.wsClient(token ? { authorization: `Bearer ${token}` } : {});
+    const iterator = client.iterate<T>({ query, variables });
+    return {
+      next: async (timeoutMs = 5000): Promise<T> => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no message within ${timeoutMs} ms`)), timeoutMs)));
+        try {
+          const result = await Promise.race([iterator.next(), timeout]);
+          if (result.done) throw new Error('subscription ended');
+          if (result.value.errors) throw new Error(`subscription errors: ${JSON.stringify(result.value.errors)}`);
+          return result.value.data as T;
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      close: async () => {
+        await iterator.return?.();
+        await client.dispose();
+      },
+    };
   }
 
   async close(): Promise<void> {

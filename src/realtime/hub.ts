@@ -1,0 +1,204 @@
+import type { Orm } from '../db/orm.js';
+import { ApplicationStatus, OfferStatus, VoucherType } from '../domain/enums.js';
+import { Offer } from '../entities/index.js';
+import type { Logger } from '../logger.js';
+import { QueueService, type QueueStatsRow } from '../services/queue.service.js';
+import { CityService } from '../services/city.service.js';
+import type { EventBus, StoredEvent } from './event-bus.js';
+import { EventKind } from './publish.js';
+import { pushIterator } from './push-iterator.js';
+
+/** Why a position moved, as the parent's screen explains it. */
+export enum PositionChangeReason {
+  CURRENT = 'CURRENT',
+  SOMEONE_AHEAD_OFFERED = 'SOMEONE_AHEAD_OFFERED',
+  SOMEONE_AHEAD_LEFT = 'SOMEONE_AHEAD_LEFT',
+  SOMEONE_JOINED_AHEAD = 'SOMEONE_JOINED_AHEAD',
+  RULES_CHANGED = 'RULES_CHANGED',
+  STATUS_CHANGED = 'STATUS_CHANGED',
+}
+
+export interface PositionUpdate {
+  applicationId: string;
+  position: number | null;
+  status: ApplicationStatus;
+  reason: PositionChangeReason;
+  at: Date;
+}
+
+interface PositionWatcher {
+  applicationId: string;
+  last: { position: number | null; status: ApplicationStatus };
+  push(update: PositionUpdate): void;
+}
+
+const REASON_OF: Record<EventKind, PositionChangeReason> = {
+  [EventKind.OFFERED]: PositionChangeReason.SOMEONE_AHEAD_OFFERED,
+  [EventKind.QUEUE_LEFT]: PositionChangeReason.SOMEONE_AHEAD_LEFT,
+  [EventKind.OFFER_CLOSED]: PositionChangeReason.SOMEONE_AHEAD_LEFT,
+  [EventKind.QUEUE_JOINED]: PositionChangeReason.SOMEONE_JOINED_AHEAD,
+  [EventKind.RULES_CHANGED]: PositionChangeReason.RULES_CHANGED,
+};
+
+const REASON_WEIGHT = [EventKind.RULES_CHANGED, EventKind.OFFERED, EventKind.QUEUE_LEFT, EventKind.OFFER_CLOSED, EventKind.QUEUE_JOINED];
+
+/** Changes within this window are folded into one recomputation per queue. */
+const COALESCE_MS = 25;
+/** Dashboards get at most this many snapshots per second per queue. */
+const METRICS_INTERVAL_MS = 250;
+
+const queueKey = (cityId: string, voucherType: string) => `${cityId}:${voucherType}`;
+
+/**
+ * This instance's live subscribers, fed from the event bus. Positions are recomputed per queue in
+ * one SQL statement for all of this instance's subscribers of that queue, and pushed only where
+ * they changed; metrics are coalesced; offers go only to the family they were made to.
+ */
+export class RealtimeHub {
+  private readonly positionWatchers = new Map<string, Set<PositionWatcher>>();
+  private readonly offerWatchers = new Map<string, Set<(offer: Offer) => void>>();
+  private readonly metricsWatchers = new Map<string, Set<(row: QueueStatsRow) => void>>();
+  private readonly dirtyQueues = new Map<string, EventKind>();
+  private readonly dirtyMetrics = new Set<string>();
+  private positionTimer: NodeJS.Timeout | undefined;
+  private metricsTimer: NodeJS.Timeout | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly orm: Orm,
+    bus: EventBus,
+    private readonly log: Logger,
+  ) {
+    this.unsubscribe = bus.onEvents((events) => this.onEvents(events));
+  }
+
+  stop(): void {
+    this.unsubscribe();
+    clearTimeout(this.positionTimer);
+    clearTimeout(this.metricsTimer);
+  }
+
+  /** A parent's application: its current position at once, then every change. */
+  async watchPosition(application: { id: string; cityId: string; voucherType: string }): Promise<AsyncIterableIterator<PositionUpdate>> {
+    const key = queueKey(application.cityId, application.voucherType);
+    const watchers = this.positionWatchers.get(key) ?? new Set();
+    this.positionWatchers.set(key, watchers);
+    const { push, iterator } = pushIterator<PositionUpdate>(() => watchers.delete(watcher));
+    const [current] = await this.positionsOf([application.id]);
+    const watcher: PositionWatcher = { applicationId: application.id, last: { position: current?.position ?? null, status: current?.status ?? ApplicationStatus.QUEUED }, push };
+    watchers.add(watcher);
+    push({ applicationId: application.id, ...watcher.last, reason: PositionChangeReason.CURRENT, at: new Date() });
+    return iterator;
+  }
+
+  /** New offers made to a parent (by IIN). */
+  watchOffers(parentIin: string): AsyncIterableIterator<Offer> {
+    const watchers = this.offerWatchers.get(parentIin) ?? new Set();
+    this.offerWatchers.set(parentIin, watchers);
+    const { push, iterator } = pushIterator<Offer>(() => watchers.delete(push));
+    watchers.add(push);
+    return iterator;
+  }
+
+  /** Queue metrics for a dashboard: one snapshot at once, then at most a few per second. */
+  async watchMetrics(cityCode: string | null, voucherType: VoucherType | null): Promise<AsyncIterableIterator<QueueStatsRow>> {
+    const em = this.orm.em.fork();
+    const rows = await new QueueService(em, new CityService(em)).stats(cityCode, voucherType);
+    const keys = rows.map((r) => `${r.cityCode}:${r.voucherType}`);
+    const { push, iterator } = pushIterator<QueueStatsRow>(() => keys.forEach((k) => this.metricsWatchers.get(k)?.delete(push)));
+    for (const k of keys) {
+      const set = this.metricsWatchers.get(k) ?? new Set();
+      set.add(push);
+      this.metricsWatchers.set(k, set);
+    }
+    rows.forEach(push);
+    return iterator;
+  }
+
+  private onEvents(events: StoredEvent[]): void {
+    for (const event of events) {
+      const types = event.voucherType ? [event.voucherType] : Object.values(VoucherType);
+      for (const type of types) {
+        const key = queueKey(event.cityId, type);
+        // Several changes folded into one update are explained by the weightiest of them.
+        const previous = this.dirtyQueues.get(key);
+        if (!previous || REASON_WEIGHT.indexOf(event.kind) < REASON_WEIGHT.indexOf(previous)) this.dirtyQueues.set(key, event.kind);
+        this.dirtyMetrics.add(key);
+      }
+      if (event.kind === EventKind.OFFERED && event.payload.offerIds?.length) void this.deliverOffers(event.payload.offerIds);
+    }
+    this.positionTimer ??= setTimeout(() => void this.flushPositions(), COALESCE_MS);
+    this.metricsTimer ??= setTimeout(() => void this.flushMetrics(), METRICS_INTERVAL_MS);
+  }
+
+  private async flushPositions(): Promise<void> {
+    this.positionTimer = undefined;
+    const dirty = [...this.dirtyQueues];
+    this.dirtyQueues.clear();
+    for (const [key, kind] of dirty) {
+      const watchers = [...(this.positionWatchers.get(key) ?? [])];
+      if (watchers.length === 0) continue;
+      try {
+        const now = await this.positionsOf([...new Set(watchers.map((w) => w.applicationId))]);
+        const byId = new Map(now.map((r) => [r.id, r]));
+        for (const watcher of watchers) {
+          const current = byId.get(watcher.applicationId);
+          if (!current || (current.position === watcher.last.position && current.status === watcher.last.status)) continue;
+          const reason = current.status !== watcher.last.status ? PositionChangeReason.STATUS_CHANGED : REASON_OF[kind];
+          watcher.last = { position: current.position, status: current.status };
+          watcher.push({ applicationId: watcher.applicationId, position: current.position, status: current.status, reason, at: new Date() });
+        }
+      } catch (err) {
+        this.log.error({ err, queue: key }, 'recomputing queue positions failed');
+      }
+    }
+  }
+
+  private async flushMetrics(): Promise<void> {
+    this.metricsTimer = undefined;
+    const dirty = [...this.dirtyMetrics];
+    this.dirtyMetrics.clear();
+    const em = this.orm.em.fork();
+    const queue = new QueueService(em, new CityService(em));
+    for (const key of dirty) {
+      const [cityId, type] = key.split(':') as [string, VoucherType];
+      const city = (await new CityService(em).list()).find((c) => c.id === cityId);
+      const watchers = city && this.metricsWatchers.get(`${city.code}:${type}`);
+      if (!city || !watchers?.size) continue;
+      try {
+        const [row] = await queue.stats(city.code, type);
+        if (row) watchers.forEach((push) => push(row));
+      } catch (err) {
+        this.log.error({ err, queue: key }, 'computing queue metrics failed');
+      }
+    }
+  }
+
+  /** Offers go only to the parent they were made to: the offer is loaded with its applicant's IIN. */
+  private async deliverOffers(offerIds: string[]): Promise<void> {
+    if (this.offerWatchers.size === 0) return;
+    try {
+      const em = this.orm.em.fork();
+      const offers = await em.find(Offer, { id: { $in: offerIds }, status: OfferStatus.PENDING }, { populate: ['application.applicant'] });
+      for (const offer of offers) {
+        const iin = offer.application.getEntity().applicant.getEntity().iin;
+        this.offerWatchers.get(iin)?.forEach((push) => push(offer));
+      }
+    } catch (err) {
+      this.log.error({ err }, 'delivering offers failed');
+    }
+  }
+
+  /** Status and (when waiting) position of applications, in one statement. */
+  private async positionsOf(ids: string[]): Promise<{ id: string; status: ApplicationStatus; position: number | null }[]> {
+    if (ids.length === 0) return [];
+    return this.orm.em.fork().execute(
+      `select me.id, me.status,
+          case when me.status = 'QUEUED' then (select count(*) from application a
+            where a.city_id = me.city_id and a.voucher_type = me.voucher_type and a.status = 'QUEUED'
+              and (a.priority_rank, a.submitted_at, a.id) < (me.priority_rank, me.submitted_at, me.id))::int + 1 end as position
+         from application me where me.id in (?)`,
+      [ids],
+    );
+  }
+}

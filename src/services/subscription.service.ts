@@ -1,0 +1,42 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Role, VoucherType } from '../domain/enums.js';
+import type { Viewer } from '../auth/viewer.js';
+import { Application, type Offer } from '../entities/index.js';
+import { DomainError, ErrorCode, notFound } from '../errors.js';
+import { isUuid } from '../ids.js';
+import type { PositionUpdate, RealtimeHub } from '../realtime/hub.js';
+import { requireRole } from './access.js';
+import type { CityService } from './city.service.js';
+import type { QueueStatsRow } from './queue.service.js';
+
+/** Live subscriptions, with the same access rules as the queries they mirror. */
+export class SubscriptionService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly cities: CityService,
+    private readonly hub: RealtimeHub | null,
+  ) {}
+
+  /** The owning parent only: another family's application is NOT_FOUND, as for `application(id)`. */
+  async queuePosition(viewer: Viewer, applicationId: string): Promise<AsyncIterableIterator<PositionUpdate>> {
+    requireRole(viewer, Role.PARENT);
+    const application = isUuid(applicationId) ? await this.em.findOne(Application, { id: applicationId, applicant: { iin: viewer.iin } }) : null;
+    if (!application) throw notFound('Application', applicationId);
+    return this.live().watchPosition({ id: application.id, cityId: application.city.id, voucherType: application.voucherType });
+  }
+
+  offers(viewer: Viewer): AsyncIterableIterator<Offer> {
+    requireRole(viewer, Role.PARENT);
+    return this.live().watchOffers(viewer.iin);
+  }
+
+  async metrics(cityCode: string | null, voucherType: VoucherType | null): Promise<AsyncIterableIterator<QueueStatsRow>> {
+    if (cityCode) await this.cities.byCode(cityCode, 'city');
+    return this.live().watchMetrics(cityCode?.toUpperCase() ?? null, voucherType);
+  }
+
+  private live(): RealtimeHub {
+    if (!this.hub) throw new DomainError(ErrorCode.INTERNAL_SERVER_ERROR, 'Live updates are not running on this server.');
+    return this.hub;
+  }
+}

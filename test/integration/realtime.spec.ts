@@ -1,0 +1,115 @@
+// Live updates over graphql-ws on real PostgreSQL, fed by events that commit with their changes.
+// Applications in this file use the ASTANA TARGETED queue only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestApi } from '../support/api.js';
+import { type FamilyHandle, Seed } from '../support/seed.js';
+
+let api: TestApi;
+let seed: Seed;
+beforeAll(async () => {
+  api = await TestApi.start();
+  seed = new Seed(api);
+});
+afterAll(() => api?.close());
+
+const CITY = 'ASTANA';
+const POSITION = `subscription($id: ID!) { queuePositionChanged(applicationId: $id) { applicationId position status reason } }`;
+const OFFERS = `subscription { offerReceived { id status application { id } } }`;
+const METRICS = `subscription { queueMetrics(city: "ASTANA", voucherType: TARGETED) { waiting offered city { code } voucherType } }`;
+
+async function queued(category = 'NONE'): Promise<{ family: FamilyHandle; applicationId: string }> {
+  const family = await seed.parent().withChild(1, '2016-05-20', category);
+  return { family, applicationId: await seed.apply(family, 0, 'TARGETED', CITY) };
+}
+
+describe('live queue positions', () => {
+  it('moves when someone ahead is offered or withdraws, and stays silent when someone joins behind', async () => {
+    const ahead = await queued('ORPHAN');
+    const me = await queued();
+    const sub = await api.subscribe(POSITION, { id: me.applicationId }, me.family.token);
+    const start = (await sub.next()).queuePositionChanged;
+    expect(start).toMatchObject({ applicationId: me.applicationId, status: 'QUEUED', reason: 'CURRENT' });
+
+    // Someone joins behind: nothing ahead changed, so no message (the next one is the withdrawal).
+    await queued();
+    await api.data(`mutation($id: ID!) { withdrawApplication(input: { applicationId: $id }) { application { status } } }`, { id: ahead.applicationId }, { token: ahead.family.token });
+    expect((await sub.next()).queuePositionChanged).toEqual({ applicationId: me.applicationId, position: start.position - 1, status: 'QUEUED', reason: 'SOMEONE_AHEAD_LEFT' });
+
+    // The head is offered.
+    const ahead2 = start.position - 1 - 1; // applications still ahead of me
+    if (ahead2 > 0) {
+      await seed.quotaRoom(CITY, 'TARGETED', 1);
+      await seed.issue(CITY, 'TARGETED', 1);
+      expect((await sub.next()).queuePositionChanged).toMatchObject({ position: start.position - 2, reason: 'SOMEONE_AHEAD_OFFERED' });
+    }
+    // My own turn: the status changes.
+    const { application } = await api.data(`query($id: ID!) { application(id: $id) { position } }`, { id: me.applicationId }, { token: me.family.token });
+    await seed.quotaRoom(CITY, 'TARGETED', application.position);
+    await seed.issue(CITY, 'TARGETED', application.position);
+    let update = (await sub.next()).queuePositionChanged;
+    while (update.status === 'QUEUED') update = (await sub.next()).queuePositionChanged;
+    expect(update).toEqual({ applicationId: me.applicationId, position: null, status: 'OFFERED', reason: 'STATUS_CHANGED' });
+    await sub.close();
+  });
+
+  it('refuses another family’s application, and anonymous callers', async () => {
+    const theirs = await queued();
+    const mine = await seed.parent().withChild();
+    const sub = await api.subscribe(POSITION, { id: theirs.applicationId }, mine.token);
+    await expect(sub.next()).rejects.toThrow(/NOT_FOUND/);
+    await sub.close();
+    const anonymous = await api.subscribe(POSITION, { id: theirs.applicationId });
+    await expect(anonymous.next()).rejects.toThrow(/UNAUTHENTICATED/);
+    await anonymous.close();
+  });
+});
+
+describe('offers and metrics', () => {
+  it('delivers an offer to its family only, and updates the dashboard', async () => {
+    const metrics = await api.subscribe(METRICS);
+    const first = (await metrics.next()).queueMetrics;
+    expect(first).toMatchObject({ city: { code: CITY }, voucherType: 'TARGETED' });
+
+    const mine = await queued('DISABILITY');
+    const other = await queued();
+    const myOffers = await api.subscribe(OFFERS, {}, mine.family.token);
+    const theirOffers = await api.subscribe(OFFERS, {}, other.family.token);
+    // Subscriptions are registered once the server has them; a metrics update proves the bus runs.
+    // (An update already under way may arrive first; each snapshot is complete, so read on.)
+    let afterJoin = (await metrics.next()).queueMetrics;
+    while (afterJoin.waiting < first.waiting + 2) afterJoin = (await metrics.next()).queueMetrics;
+    expect(afterJoin.waiting).toBe(first.waiting + 2);
+
+    const { application } = await api.data(`query($id: ID!) { application(id: $id) { position } }`, { id: mine.applicationId }, { token: mine.family.token });
+    await seed.quotaRoom(CITY, 'TARGETED', application.position);
+    const offers = await seed.issue(CITY, 'TARGETED', application.position);
+    const mineOffer = offers.find((o) => o.applicationId === mine.applicationId)!;
+    expect((await myOffers.next()).offerReceived).toEqual({ id: mineOffer.id, status: 'PENDING', application: { id: mine.applicationId } });
+    // The other family was not offered anything, so it hears nothing.
+    if (!offers.some((o) => o.applicationId === other.applicationId)) await expect(theirOffers.next(500)).rejects.toThrow(/no message/);
+
+    let snapshot = (await metrics.next()).queueMetrics;
+    while (snapshot.offered < offers.length) snapshot = (await metrics.next()).queueMetrics;
+    expect(snapshot.offered).toBeGreaterThanOrEqual(offers.length);
+    await Promise.all([metrics.close(), myOffers.close(), theirOffers.close()]);
+  });
+
+  it('reaches a subscriber on another API instance', async () => {
+    const second = await TestApi.start();
+    try {
+      const family = await seed.parent().withChild(1, '2016-05-20', 'ORPHAN');
+      const offersOnSecond = await second.subscribe(OFFERS, {}, family.token);
+      const applicationId = await seed.apply(family, 0, 'TARGETED', CITY);
+      // Wait until instance two has registered the subscription: it answers a metrics snapshot first.
+      const metrics = await second.subscribe(METRICS);
+      await metrics.next();
+      const { application } = await api.data(`query($id: ID!) { application(id: $id) { position } }`, { id: applicationId }, { token: family.token });
+      await seed.quotaRoom(CITY, 'TARGETED', application.position);
+      const offer = (await seed.issue(CITY, 'TARGETED', application.position)).find((o) => o.applicationId === applicationId)!;
+      expect((await offersOnSecond.next()).offerReceived.id).toBe(offer.id);
+      await Promise.all([offersOnSecond.close(), metrics.close()]);
+    } finally {
+      await second.close();
+    }
+  });
+});
