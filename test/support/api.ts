@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { inject } from 'vitest';
 import { createTokenService, type KezekClaims } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
-import { initOrm, type Orm } from '../../src/db/orm.js';
+import { type ConnectionParts, initOrm, type Orm } from '../../src/db/orm.js';
 import { startServer, type KezekServer } from '../../src/http/server.js';
 import type { Limits } from '../../src/http/protection.js';
 import { createLogger } from '../../src/logger.js';
@@ -53,11 +53,12 @@ export class TestApi {
     private readonly signer: (claims: KezekClaims, ttl: number) => Promise<string>,
   ) {}
 
-  static async start(options: { introspection?: boolean; development?: boolean; limits?: Partial<Limits> } = {}): Promise<TestApi> {
+  static async start(options: { introspection?: boolean; development?: boolean; limits?: Partial<Limits>; db?: ConnectionParts } = {}): Promise<TestApi> {
     // TEST_LOG_LEVEL=error npm test shows the server's own logs (masked errors included).
     const log = createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent');
     const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: os.tmpdir() });
-    const orm = await initOrm(inject('db'), log, 10);
+    const db = options.db ?? inject('db');
+    const orm = await initOrm(db, log, 10);
     const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kezek-api-'));
     const socketPath = path.join(socketDir, 'api.sock');
     const tokens = createTokenService(config);
@@ -71,7 +72,7 @@ export class TestApi {
       introspection: options.introspection ?? true,
       development: options.development ?? false,
       limits: options.limits,
-      listen: inject('db'),
+      listen: db,
     });
     const api = new TestApi(orm, server, socketPath, tokens.sign!);
     orm.em.getConnection().getKnex().on('query', () => void api.statements++);

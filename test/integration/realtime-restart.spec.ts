@@ -1,0 +1,68 @@
+// The database restarts under a running API: subscriptions stay open, the event listener
+// reconnects, and events committed while it was away still arrive. Runs its own PostgreSQL.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
+import { initOrm, migrate } from '../../src/db/orm.js';
+import { createLogger } from '../../src/logger.js';
+import { TestApi } from '../support/api.js';
+import { Seed } from '../support/seed.js';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kezek-restart-'));
+const log = createLogger('silent');
+let db: EmbeddedDatabase;
+let api: TestApi;
+let seed: Seed;
+
+beforeAll(async () => {
+  fs.chmodSync(dataDir, 0o755);
+  db = await startEmbeddedPostgres(dataDir, 'kezek', log);
+  const orm = await initOrm(db.connection, log, 2);
+  await migrate(orm);
+  await orm.close(true);
+  api = await TestApi.start({ db: db.connection });
+  seed = new Seed(api);
+}, 60_000);
+
+afterAll(async () => {
+  await api?.close();
+  await db?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Retries a request until the API's connection pool has found the restarted database. */
+async function eventually<T>(run: () => Promise<T>, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await run();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+describe('after a database restart', () => {
+  it('keeps subscriptions open and delivers the events committed meanwhile', async () => {
+    const family = await seed.parent().withChild(1, '2016-05-20', 'ORPHAN');
+    const applicationId = await seed.apply(family, 0, 'TARGETED', 'ASTANA');
+    const offers = await api.subscribe(`subscription { offerReceived { id application { id } } }`, {}, family.token);
+    const position = await api.subscribe(`subscription($id: ID!) { queuePositionChanged(applicationId: $id) { status reason } }`, { id: applicationId }, family.token);
+    expect((await position.next()).queuePositionChanged).toEqual({ status: 'QUEUED', reason: 'CURRENT' });
+
+    await db.stop();
+    db = await startEmbeddedPostgres(dataDir, 'kezek', log);
+
+    // The offer is made as soon as the API can reach the database again, possibly before its
+    // listener has reconnected: the listener then reads it back by sequence.
+    await eventually(() => seed.quotaRoom('ASTANA', 'TARGETED', 1));
+    const [offer] = await eventually(() => seed.issue('ASTANA', 'TARGETED', 1));
+    expect(offer!.applicationId).toBe(applicationId);
+    expect((await offers.next(20_000)).offerReceived).toEqual({ id: offer!.id, application: { id: applicationId } });
+    expect((await position.next(20_000)).queuePositionChanged).toEqual({ status: 'OFFERED', reason: 'STATUS_CHANGED' });
+    await Promise.all([offers.close(), position.close()]);
+  }, 90_000);
+});
