@@ -127,8 +127,23 @@ export class RealtimeHub {
       }
       if (event.kind === EventKind.OFFERED && event.payload.offerIds?.length) void this.deliverOffers(event.payload.offerIds);
     }
-    this.positionTimer ??= setTimeout(() => void this.flushPositions(), COALESCE_MS);
-    this.metricsTimer ??= setTimeout(() => void this.flushMetrics(), METRICS_INTERVAL_MS);
+    this.positionTimer ??= setTimeout(() => this.serially('positions', () => this.flushPositions()), COALESCE_MS);
+    this.metricsTimer ??= setTimeout(() => this.serially('metrics', () => this.flushMetrics()), METRICS_INTERVAL_MS);
+  }
+
+  private readonly running = new Map<string, Promise<void>>();
+
+  /**
+   * One flush of each kind at a time: a slow recomputation that finished after a newer one would
+   * otherwise push an older position over a newer one.
+   */
+  private serially(kind: string, flush: () => Promise<void>): void {
+    const previous = this.running.get(kind) ?? Promise.resolve();
+    const next = previous.then(flush, flush);
+    this.running.set(kind, next);
+    void next.finally(() => {
+      if (this.running.get(kind) === next) this.running.delete(kind);
+    });
   }
 
   private async flushPositions(): Promise<void> {

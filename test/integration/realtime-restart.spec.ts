@@ -47,7 +47,7 @@ async function eventually<T>(run: () => Promise<T>, ms = 20_000): Promise<T> {
 
 describe('after a database restart', () => {
   it('keeps subscriptions open and delivers the events committed meanwhile', async () => {
-    const family = await seed.parent().withChild(1, '2016-05-20', 'ORPHAN');
+    const family = await seed.parent().withChild(1, undefined, 'ORPHAN');
     const applicationId = await seed.apply(family, 0, 'TARGETED', 'ASTANA');
     const offers = await api.subscribe(`subscription { offerReceived { id application { id } } }`, {}, family.token);
     const position = await api.subscribe(`subscription($id: ID!) { queuePositionChanged(applicationId: $id) { status reason } }`, { id: applicationId }, family.token);

@@ -18,7 +18,7 @@ const OFFERS = `subscription { offerReceived { id status application { id } } }`
 const METRICS = `subscription { queueMetrics(city: "ASTANA", voucherType: TARGETED) { waiting offered city { code } voucherType } }`;
 
 async function queued(category = 'NONE'): Promise<{ family: FamilyHandle; applicationId: string }> {
-  const family = await seed.parent().withChild(1, '2016-05-20', category);
+  const family = await seed.parent().withChild(1, undefined, category);
   return { family, applicationId: await seed.apply(family, 0, 'TARGETED', CITY) };
 }
 
@@ -97,7 +97,7 @@ describe('offers and metrics', () => {
   it('reaches a subscriber on another API instance', async () => {
     const second = await TestApi.start();
     try {
-      const family = await seed.parent().withChild(1, '2016-05-20', 'ORPHAN');
+      const family = await seed.parent().withChild(1, undefined, 'ORPHAN');
       const offersOnSecond = await second.subscribe(OFFERS, {}, family.token);
       const applicationId = await seed.apply(family, 0, 'TARGETED', CITY);
       // Wait until instance two has registered the subscription: it answers a metrics snapshot first.

@@ -46,7 +46,7 @@ describe('the voucher lifecycle', () => {
   it('runs from application to switching, with SMS, declines and expiry per the rules', async () => {
     // A parent applies for two children; another family applies in between. The second child has
     // a priority category, so it goes ahead of both earlier plain applications.
-    const family = await seed.parent({ name: 'Гүлнар Ахметова' }).withChild(1, '2016-05-20');
+    const family = await seed.parent({ name: 'Гүлнар Ахметова' }).withChild(1, undefined);
     const priorityFamily = await seed.parent().withChild(1, '2017-02-11', 'LARGE_FAMILY');
     const neighbour = await seed.parent().withChild(1, '2015-09-09');
     const first = await seed.apply(family, 0, 'UNIVERSAL', CITY);
@@ -169,7 +169,7 @@ describe('the voucher lifecycle', () => {
   });
 
   it('offers targeted vouchers automatically whenever the quota allows (the default rule), but not universal ones', async () => {
-    const family = await seed.parent().withChild(2, '2016-05-20');
+    const family = await seed.parent().withChild(2, undefined);
     const targeted = await seed.apply(family, 0, 'TARGETED', CITY);
     const universal = await seed.apply(family, 1, 'UNIVERSAL', CITY);
     const position = async (id: string) => (await api.data(APPLICATION, { id }, { token: family.token })).application.position;

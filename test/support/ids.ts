@@ -24,3 +24,9 @@ export function randomBin(): string {
 
 /** An adult parent's IIN. */
 export const randomParentIin = () => randomIin(`19${randomInt(70, 99)}-0${randomInt(1, 10)}-1${randomInt(0, 10)}`);
+
+/** A birth date between 1 June 2015 and 1 June 2016: a child of 9–11 in 2026 and 2027. */
+export function randomChildBirthDate(): string {
+  const from = Date.UTC(2015, 5, 1);
+  return new Date(from + randomInt(366) * 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,7 +1,7 @@
 // Fluent builders that create test data through the public API, each call with fresh ids:
 //   const provider = await seed.provider({ city: 'ASTANA', kind: 'SCHOOL' }).approved();
 //   const family = await seed.parent().withChild();
-import { randomBin, randomIin, randomParentIin } from './ids.js';
+import { randomBin, randomChildBirthDate, randomIin, randomParentIin } from './ids.js';
 import type { TestApi } from './api.js';
 
 export interface ProviderHandle {
@@ -116,7 +116,7 @@ export class Seed {
    */
   async enrolled(programId: string, city: string, since: string, options: { type?: 'TARGETED' | 'UNIVERSAL'; birthDate?: string } = {}) {
     const type = options.type ?? 'UNIVERSAL';
-    const family = await this.parent().withChild(1, options.birthDate ?? '2016-05-20', 'ORPHAN');
+    const family = await this.parent().withChild(1, options.birthDate, 'ORPHAN');
     const applicationId = await this.apply(family, 0, type, city);
     const { application } = await this.api.data(`query($id: ID!) { application(id: $id) { position } }`, { id: applicationId }, { token: family.token });
     await this.quotaRoom(city, type, application.position);
@@ -135,11 +135,13 @@ export class Seed {
   parent(options: { name?: string; phone?: string } = {}) {
     const iin = randomParentIin();
     const tokenPromise = this.api.token({ role: 'PARENT', sub: iin, name: options.name ?? 'Айгүл Сәрсенова', phone: options.phone ?? '+77011234567' });
-    const withChild = async (count = 1, birthDate = '2016-05-20', priorityCategory = 'NONE'): Promise<FamilyHandle> => {
+    // Children get varied birth dates (ages 9–11) unless a test needs one: an IIN has only 10,000
+    // serials per birth date and sex, and hundreds of same-day children would collide.
+    const withChild = async (count = 1, birthDate?: string, priorityCategory = 'NONE'): Promise<FamilyHandle> => {
       const token = await tokenPromise;
       const children = [];
       for (let i = 0; i < count; i++) {
-        const childIin = randomIin(birthDate, i % 2 ? 'FEMALE' : 'MALE');
+        const childIin = randomIin(birthDate ?? randomChildBirthDate(), i % 2 ? 'FEMALE' : 'MALE');
         const { registerChild } = await this.api.data(
           `mutation($input: RegisterChildInput!) { registerChild(input: $input) { child { id iin } } }`,
           { input: { iin: childIin, fullName: `Бала ${i + 1}`, relationship: 'MOTHER', priorityCategory } },
