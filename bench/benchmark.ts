@@ -1,6 +1,6 @@
 // What `npm run bench` runs: named benchmarks, each returning figures for BENCHMARKS.md. Nothing here
 // is imported by the tests or CI, so no test ever depends on a timing.
-import type { Orm } from '../src/db/orm.js';
+import type { ConnectionParts, Orm } from '../src/db/orm.js';
 
 /** Progress for a person watching the run; goes to stderr so stdout stays free for results. */
 export type BenchLog = (message: string) => void;
@@ -23,7 +23,7 @@ export interface Benchmark {
   /** What is measured and how the data looks, written into BENCHMARKS.md as is. */
   description: string;
   /** Loads its own data into the migrated database, measures, and checks the outcome (throws if wrong). */
-  run(orm: Orm, log: BenchLog): Promise<BenchmarkResult>;
+  run(orm: Orm, log: BenchLog, connection: ConnectionParts): Promise<BenchmarkResult>;
 }
 
 /** Seconds since `startedMs` (a performance.now() reading). */

@@ -94,13 +94,13 @@ async function describeMachine(orm: Orm): Promise<Machine> {
 }
 
 /** Runs each benchmark in turn; a failure is reported and the others still run. */
-async function runAll(orm: Orm, benchmarks: Benchmark[]): Promise<{ completed: Completed[]; failed: string[] }> {
+async function runAll(orm: Orm, connection: ConnectionParts, benchmarks: Benchmark[]): Promise<{ completed: Completed[]; failed: string[] }> {
   const completed: Completed[] = [];
   const failed: string[] = [];
   for (const benchmark of benchmarks) {
     log(`benchmark ${benchmark.name}: ${benchmark.title}`);
     try {
-      const result = await benchmark.run(orm, log);
+      const result = await benchmark.run(orm, log, connection);
       completed.push({ benchmark, result, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
       log(`benchmark ${benchmark.name}: target ${result.target.text} ${result.target.met ? 'met' : 'NOT met'}`);
     } catch (err) {
@@ -166,7 +166,7 @@ async function main(): Promise<number> {
     try {
       await migrate(orm);
       machine = await describeMachine(orm);
-      outcome = await runAll(orm, benchmarks);
+      outcome = await runAll(orm, db.connection, benchmarks);
     } finally {
       await orm.close(true);
     }
