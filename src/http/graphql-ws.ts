@@ -18,6 +18,9 @@ import type { Limits } from './protection.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
+/** WebSocket pings this often keep idle sockets alive through proxies and find dead peers. */
+const KEEP_ALIVE_MS = 12_000;
+
 interface SocketExtra extends Record<PropertyKey, unknown> {
   viewer?: Viewer;
   connectionId?: string;
@@ -101,5 +104,6 @@ export function attachGraphqlWs(server: http.Server, deps: GraphqlWsDeps): Dispo
       },
     },
     wss,
+    KEEP_ALIVE_MS,
   );
 }
