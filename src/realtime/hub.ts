@@ -42,6 +42,9 @@ const REASON_OF: Record<EventKind, PositionChangeReason> = {
 
 const REASON_WEIGHT = [EventKind.RULES_CHANGED, EventKind.OFFERED, EventKind.QUEUE_LEFT, EventKind.OFFER_CLOSED, EventKind.QUEUE_JOINED];
 
+/** Above this many watchers in a queue, positions come from one pass over the queue. */
+const WINDOW_THRESHOLD = 20;
+
 /** Changes within this window are folded into one recomputation per queue. */
 const COALESCE_MS = 25;
 /** Dashboards get at most this many snapshots per second per queue. */
@@ -154,7 +157,8 @@ export class RealtimeHub {
       const watchers = [...(this.positionWatchers.get(key) ?? [])];
       if (watchers.length === 0) continue;
       try {
-        const now = await this.positionsOf([...new Set(watchers.map((w) => w.applicationId))]);
+        const [cityId, voucherType] = key.split(':') as [string, string];
+        const now = await this.positionsOf([...new Set(watchers.map((w) => w.applicationId))], { cityId, voucherType });
         const byId = new Map(now.map((r) => [r.id, r]));
         for (const watcher of watchers) {
           const current = byId.get(watcher.applicationId);
@@ -204,9 +208,21 @@ export class RealtimeHub {
     }
   }
 
-  /** Status and (when waiting) position of applications, in one statement. */
-  private async positionsOf(ids: string[]): Promise<{ id: string; status: ApplicationStatus; position: number | null }[]> {
+  /**
+   * Status and (when waiting) position of applications, in one statement. For many watchers of one
+   * queue, numbering the whole queue once beats counting what is ahead of each of them.
+   */
+  private async positionsOf(ids: string[], queue?: { cityId: string; voucherType: string }): Promise<{ id: string; status: ApplicationStatus; position: number | null }[]> {
     if (ids.length === 0) return [];
+    if (queue && ids.length > WINDOW_THRESHOLD) {
+      return this.orm.em.fork().execute(
+        `select me.id, me.status, q.position from application me
+           left join (select id, row_number() over (order by priority_rank, submitted_at, id)::int as position
+                        from application where city_id = ? and voucher_type = ? and status = 'QUEUED') q on q.id = me.id
+          where me.id in (?)`,
+        [queue.cityId, queue.voucherType, ids],
+      );
+    }
     return this.orm.em.fork().execute(
       `select me.id, me.status,
           case when me.status = 'QUEUED' then (select count(*) from application a
