@@ -1,4 +1,4 @@
-import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../context.js';
 import { VoucherType } from '../domain/enums.js';
 import type { Offer } from '../entities/index.js';
@@ -14,7 +14,8 @@ export class RealtimeResolver {
     description: 'PARENT (own application): its position now, then whenever it changes, with the reason.',
     subscribe: ({ args, context }) => (context as Context).services.subscriptions.queuePosition((context as Context).viewer, args.applicationId),
   })
-  queuePositionChanged(@Root() update: PositionUpdate, @Arg('applicationId', () => ID) _applicationId: string): PositionUpdate {
+  queuePositionChanged(@Root() update: PositionUpdate, @Ctx() ctx: Context, @Arg('applicationId', () => ID) _applicationId: string): PositionUpdate {
+    ctx.services.subscriptions.recheck(ctx.viewer);
     return update;
   }
 
@@ -22,7 +23,8 @@ export class RealtimeResolver {
     description: 'PARENT: each offer made to you, the moment it is made.',
     subscribe: ({ context }) => (context as Context).services.subscriptions.offers((context as Context).viewer),
   })
-  offerReceived(@Root() offer: Offer): Offer {
+  offerReceived(@Root() offer: Offer, @Ctx() ctx: Context): Offer {
+    ctx.services.subscriptions.recheck(ctx.viewer);
     return offer;
   }
 

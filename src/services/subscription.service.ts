@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Role, VoucherType } from '../domain/enums.js';
-import type { Viewer } from '../auth/viewer.js';
+import { isExpired, type Viewer } from '../auth/viewer.js';
 import { Application, type Offer } from '../entities/index.js';
 import { DomainError, ErrorCode, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
@@ -33,6 +33,11 @@ export class SubscriptionService {
   async metrics(cityCode: string | null, voucherType: VoucherType | null): Promise<AsyncIterableIterator<QueueStatsRow>> {
     if (cityCode) await this.cities.byCode(cityCode, 'city');
     return this.live().watchMetrics(cityCode?.toUpperCase() ?? null, voucherType);
+  }
+
+  /** Every event is authorised again: a token that expired while the socket stayed open gets no more. */
+  recheck(viewer: Viewer): void {
+    if (isExpired(viewer)) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Your token has expired; reconnect with a new one.');
   }
 
   private live(): RealtimeHub {
