@@ -66,6 +66,8 @@ export class RealtimeHub {
   private positionTimer: NodeJS.Timeout | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
+  /** City id → code; cities are reference data that change only with a migration. */
+  private cityCodes: Map<string, string> | undefined;
 
   constructor(
     private readonly orm: Orm,
@@ -177,13 +179,17 @@ export class RealtimeHub {
     this.metricsTimer = undefined;
     const dirty = [...this.dirtyMetrics];
     this.dirtyMetrics.clear();
+    // No dashboard watching here: nothing to compute, no statement to run.
+    if (![...this.metricsWatchers.values()].some((set) => set.size > 0)) return;
     const em = this.orm.em.fork();
     const queue = new QueueService(em, new CityService(em));
+    this.cityCodes ??= new Map((await new CityService(em).list()).map((c) => [c.id, c.code]));
     for (const key of dirty) {
       const [cityId, type] = key.split(':') as [string, VoucherType];
-      const city = (await new CityService(em).list()).find((c) => c.id === cityId);
-      const watchers = city && this.metricsWatchers.get(`${city.code}:${type}`);
-      if (!city || !watchers?.size) continue;
+      const code = this.cityCodes.get(cityId);
+      const watchers = code && this.metricsWatchers.get(`${code}:${type}`);
+      if (!code || !watchers?.size) continue;
+      const city = { code };
       try {
         const [row] = await queue.stats(city.code, type);
         if (row) watchers.forEach((push) => push(row));
