@@ -187,11 +187,10 @@ export class RealtimeHub {
     for (const key of dirty) {
       const [cityId, type] = key.split(':') as [string, VoucherType];
       const code = this.cityCodes.get(cityId);
-      const watchers = code && this.metricsWatchers.get(`${code}:${type}`);
+      const watchers = code ? this.metricsWatchers.get(`${code}:${type}`) : undefined;
       if (!code || !watchers?.size) continue;
-      const city = { code };
       try {
-        const [row] = await queue.stats(city.code, type);
+        const [row] = await queue.stats(code, type);
         if (row) watchers.forEach((push) => push(row));
       } catch (err) {
         this.log.error({ err, queue: key }, 'computing queue metrics failed');
