@@ -12,8 +12,12 @@ import { initOrm, migrate, type ConnectionParts, type Orm } from '../src/db/orm.
 import { createLogger } from '../src/logger.js';
 import type { Benchmark, BenchmarkResult, BenchLog } from './benchmark.js';
 import { settlementBenchmark } from './settlement.bench.js';
+import { catalogueBenchmark } from './catalogue.bench.js';
+import { fanOutBenchmark } from './fan-out.bench.js';
+import { openingDayBenchmark } from './opening-day.bench.js';
+import { queueScaleBenchmark } from './queue-scale.bench.js';
 
-const BENCHMARKS: Benchmark[] = [settlementBenchmark];
+const BENCHMARKS: Benchmark[] = [settlementBenchmark, queueScaleBenchmark, fanOutBenchmark, openingDayBenchmark, catalogueBenchmark];
 const REPORT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'BENCHMARKS.md');
 const INTRO = `# Benchmarks
 
