@@ -13,6 +13,7 @@ import { PriorityCategory, Relationship, Sex, VoucherType } from '../src/domain/
 import { priorityRank } from '../src/domain/priority.js';
 import type { ConnectionParts, Orm } from '../src/db/orm.js';
 import { uuidv7 } from '../src/ids.js';
+import { maintainQueueBlocks, queuePositionsStatement } from '../src/services/queue-blocks.js';
 import { IinSequence, birthDateForAge, isoMicros, seededRandom, spreadInstants } from '../src/seed/article-scenario.js';
 import { type Benchmark, type BenchLog, type BenchmarkResult, formatCount, formatSeconds, secondsSince } from './benchmark.js';
 import { type BenchApi, describeFailure, formatMs, formatRate, LatencyRecorder, startBenchApi, succeeded } from './http-client.js';
@@ -176,6 +177,11 @@ async function load(orm: Orm, log: BenchLog): Promise<{ city: QueueCity; priorit
   });
   log('vacuum analyze');
   await knex.raw('vacuum analyze applicant, child, guardianship, application');
+  // What the scheduler does within seconds of a load: cut the queue into counted blocks.
+  const started = performance.now();
+  const blocks = await orm.em.fork().transactional((em) => maintainQueueBlocks(em, loaded.city.id, TYPE));
+  log(`queue blocks: ${formatCount(blocks.closed)} closed in ${formatSeconds(secondsSince(started))}`);
+  await knex.raw('vacuum analyze queue_block');
   return loaded;
 }
 
@@ -196,7 +202,7 @@ async function sampleQueue(orm: Orm, city: QueueCity): Promise<Sampled[]> {
   const step = Math.floor(WAITING / LOOKUPS);
   const rows: { id: string; iin: string; position: number }[] = await orm.em.fork().getConnection().execute(
     `select id, iin, position from (
-       select a.id, p.iin, row_number() over (order by a.priority_rank, a.submitted_at, a.id)::int as position, count(*) over () as total
+       select a.id, p.iin, row_number() over (order by a.priority_rank, a.submitted_at, a.submission_seq)::int as position, count(*) over () as total
          from application a join applicant p on p.id = a.applicant_id
         where a.city_id = ? and a.voucher_type = ? and a.status = 'QUEUED') q
       where position % ? = 1 or position = total`,
@@ -243,18 +249,15 @@ interface PlanFacts {
 }
 
 /**
- * EXPLAIN (ANALYZE, BUFFERS) of the statement queuePositions sends (src/services/queue.service.ts),
+ * EXPLAIN (ANALYZE, BUFFERS) of the statement queuePositions sends (src/services/queue-blocks.ts),
  * for the application at the end of the queue: the most rows to count. Run warm, as the lookups left it.
  */
 async function explainPosition(orm: Orm, applicationId: string): Promise<PlanFacts> {
-  const sql = `select me.id, (select count(*) from application a
-      where a.city_id = me.city_id and a.voucher_type = me.voucher_type and a.status = 'QUEUED'
-        and (a.priority_rank, a.submitted_at, a.id) < (me.priority_rank, me.submitted_at, me.id))::int + 1 as position
-    from application me where me.id in ('${applicationId}') and me.status = 'QUEUED'`;
+  const [sql, params] = queuePositionsStatement([applicationId]);
   const conn = orm.em.fork().getConnection();
-  const textRows: Record<string, string>[] = await conn.execute(`explain (analyze, buffers) ${sql}`);
+  const textRows: Record<string, string>[] = await conn.execute(`explain (analyze, buffers) ${sql}`, params);
   const text = textRows.map((r) => r['QUERY PLAN']).join('\n');
-  const [jsonRow] = await conn.execute<{ 'QUERY PLAN': [{ 'Execution Time': number; Plan: PlanNode }] }[]>(`explain (analyze, buffers, format json) ${sql}`);
+  const [jsonRow] = await conn.execute<{ 'QUERY PLAN': [{ 'Execution Time': number; Plan: PlanNode }] }[]>(`explain (analyze, buffers, format json) ${sql}`, params);
   const [plan] = jsonRow!['QUERY PLAN'];
   const scan = findScan(plan.Plan);
   return {
@@ -286,7 +289,7 @@ function findScan(node: PlanNode): PlanNode | null {
 /** The ids at the head of the queue, in queue order: who issuing must reach first. */
 async function queueHead(orm: Orm, city: QueueCity, count: number): Promise<string[]> {
   const rows: { id: string }[] = await orm.em.fork().getConnection().execute(
-    `select id from application where city_id = ? and voucher_type = ? and status = 'QUEUED' order by priority_rank, submitted_at, id limit ?`,
+    `select id from application where city_id = ? and voucher_type = ? and status = 'QUEUED' order by priority_rank, submitted_at, submission_seq limit ?`,
     [city.id, TYPE, count],
   );
   return rows.map((r) => r.id);

@@ -1,4 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261125161750_queue_order } from './Migration20261125161750_queue_order.js';
 import { Migration20261125142907_domain_events } from './Migration20261125142907_domain_events.js';
 import { Migration20261125142657_attendance_and_payments } from './Migration20261125142657_attendance_and_payments.js';
 import { Migration20261125131559_initial } from './Migration20261125131559_initial.js';
@@ -10,4 +11,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125134344_voucher_lifecycle', class: Migration20261125134344_voucher_lifecycle },
   { name: 'Migration20261125142657_attendance_and_payments', class: Migration20261125142657_attendance_and_payments },
   { name: 'Migration20261125142907_domain_events', class: Migration20261125142907_domain_events },
+  { name: 'Migration20261125161750_queue_order', class: Migration20261125161750_queue_order },
 ];

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityClass } from '@mikro-orm/core';
 import { EnrollmentStatus, VoucherStatus } from './domain/enums.js';
 import { Application, Attendance, Child, City, Enrollment, Offer, PaymentLine, Program, Provider, Voucher } from './entities/index.js';
-import { queuePositions } from './services/queue.service.js';
+import { queuePositions } from './services/queue-blocks.js';
 
 export type Loaders = ReturnType<typeof createLoaders>;
 

@@ -8,7 +8,9 @@ import { PreciseTimestampType } from './types/precise-timestamp.type.js';
 
 /**
  * A request for a voucher for one child, of one type, in one city: a place in that queue. The
- * queue order is (priorityRank, submittedAt, id), kept by a partial index over waiting rows.
+ * queue order is (priorityRank, submittedAt, submissionSeq), kept by a partial index over waiting
+ * rows. submittedAt is what the public queue shows; submissionSeq only breaks the ties a busy
+ * opening day produces (two applications in one microsecond) in the order they reached the database.
  */
 @Entity({ tableName: 'application' })
 @Index({
@@ -17,7 +19,7 @@ import { PreciseTimestampType } from './types/precise-timestamp.type.js';
 })
 @Index({
   name: 'application_queue_order',
-  expression: `create index "application_queue_order" on "application" ("city_id", "voucher_type", "priority_rank", "submitted_at", "id") where "status" = 'QUEUED'`,
+  expression: `create index "application_queue_order" on "application" ("city_id", "voucher_type", "priority_rank", "submitted_at", "submission_seq") where "status" = 'QUEUED'`,
 })
 export class Application {
   @PrimaryKey({ type: 'uuid' })
@@ -50,6 +52,11 @@ export class Application {
   /** Set by PostgreSQL (clock_timestamp()) to the microsecond; never changes, even on restore. */
   @Property({ type: PreciseTimestampType, defaultRaw: 'clock_timestamp()', nullable: false })
   submittedAt?: string;
+
+  /** Arrival order from a sequence, taken with submittedAt; unique; never changes, even on restore. */
+  // A serial column to MikroORM (PostgreSQL reports the nextval default as such); the migration names the sequence.
+  @Property({ type: 'bigint', autoincrement: true, nullable: false, unique: 'application_submission_seq_unique' })
+  submissionSeq?: string;
 
   /** Rules version in force when the application was made. */
   @Property({ type: 'integer' })

@@ -11,6 +11,10 @@ export class DomainEvent {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
+  /** The writing transaction's id, taken before the sequence id (see publishEvent and EventBus). */
+  @Property({ columnType: 'xid8', type: 'string', nullable: true })
+  tx?: string | null;
+
   @Property({ type: 'datetime', defaultRaw: 'clock_timestamp()' })
   occurredAt!: Date;
 

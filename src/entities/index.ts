@@ -12,6 +12,7 @@ import { Enrollment } from './enrollment.entity.js';
 import { Notification } from './notification.entity.js';
 import { Offer } from './offer.entity.js';
 import { Quota } from './quota.entity.js';
+import { QueueBlock } from './queue-block.entity.js';
 import { Voucher } from './voucher.entity.js';
 import { ApiKey } from './api-key.entity.js';
 import { Child } from './child.entity.js';
@@ -22,6 +23,7 @@ import { Program } from './program.entity.js';
 import { Provider } from './provider.entity.js';
 
 export {
+  QueueBlock,
   DomainEvent,
   Attendance,
   Budget,
@@ -70,4 +72,5 @@ export const ENTITIES = [
   Budget,
   IdempotencyRecord,
   DomainEvent,
+  QueueBlock,
 ];

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ApplicationStatus } from '../domain/enums.js';
+import { ApplicationStatus, VoucherType } from '../domain/enums.js';
 import type { Orm } from '../db/orm.js';
 import { City, Quota } from '../entities/index.js';
 import type { Logger } from '../logger.js';
@@ -7,6 +7,7 @@ import { lapseUnconfirmed } from '../services/attendance.service.js';
 import { SYSTEM_ACTOR } from '../services/audit.service.js';
 import { currentPeriod, issueInQueue } from '../services/issuing.service.js';
 import { expireDueOffers, type JobScope, remindDueOffers } from '../services/offer.service.js';
+import { maintainQueueBlocks } from '../services/queue-blocks.js';
 import { currentRules } from '../services/rules.service.js';
 
 /** Largest automatic release per queue per tick; the next tick takes the rest. */
@@ -17,12 +18,14 @@ export interface JobResults {
   reminded: number;
   autoIssued: number;
   unconfirmed: number;
+  /** Queue blocks closed (or queues renumbered) so positions stay fast. */
+  blocksClosed: number;
 }
 
 /**
  * Time-driven work: offers lapse at their deadline, reminders go out before it, queues whose rules
  * say so are offered vouchers whenever the quota has room, and sessions nobody confirmed within
- * the window become UNCONFIRMED. Every job runs under a
+ * the window become UNCONFIRMED, and queue blocks are kept near their size. Every job runs under a
  * transaction-level advisory lock, so with several API instances each tick runs it once; and each
  * job works from "everything due by now", so a restart after downtime catches up.
  */
@@ -60,7 +63,21 @@ export async function runJobs(orm: Orm, now: Date, scope: JobScope = {}): Promis
   const reminded = await exclusively(orm, 'job:remind-offers', (em) => remindDueOffers(em, now, scope));
   const autoIssued = await exclusively(orm, 'job:auto-issue', (em) => autoIssue(em, now, scope));
   const unconfirmed = await exclusively(orm, 'job:lapse-unconfirmed', (em) => lapseUnconfirmed(em, scope.cityCodes));
-  return { expired: expired ?? 0, reminded: reminded ?? 0, autoIssued: autoIssued ?? 0, unconfirmed: unconfirmed ?? 0 };
+  const blocksClosed = await maintainBlocks(orm, scope);
+  return { expired: expired ?? 0, reminded: reminded ?? 0, autoIssued: autoIssued ?? 0, unconfirmed: unconfirmed ?? 0, blocksClosed };
+}
+
+/** Each queue in its own short transaction: the block lock it takes holds up that queue's writers. */
+async function maintainBlocks(orm: Orm, scope: JobScope): Promise<number> {
+  let closed = 0;
+  const cities = await orm.em.fork().find(City, scope.cityCodes ? { code: { $in: scope.cityCodes } } : {});
+  for (const city of cities) {
+    for (const type of Object.values(VoucherType)) {
+      const result = await exclusively(orm, `job:queue-blocks:${city.id}:${type}`, (em) => maintainQueueBlocks(em, city.id, type));
+      closed += result?.closed ?? 0;
+    }
+  }
+  return closed;
 }
 
 /** Runs `job` unless another instance holds its lock right now (then it is that instance's turn). */

@@ -4,6 +4,7 @@ import { Offer } from '../entities/index.js';
 import type { Logger } from '../logger.js';
 import { QueueService, type QueueStatsRow } from '../services/queue.service.js';
 import { CityService } from '../services/city.service.js';
+import { positionsInQueue } from '../services/queue-blocks.js';
 import type { EventBus, StoredEvent } from './event-bus.js';
 import { EventKind } from './publish.js';
 import { pushIterator } from './push-iterator.js';
@@ -41,9 +42,6 @@ const REASON_OF: Record<EventKind, PositionChangeReason> = {
 };
 
 const REASON_WEIGHT = [EventKind.RULES_CHANGED, EventKind.OFFERED, EventKind.QUEUE_LEFT, EventKind.OFFER_CLOSED, EventKind.QUEUE_JOINED];
-
-/** Above this many watchers in a queue, positions come from one pass over the queue. */
-const WINDOW_THRESHOLD = 20;
 
 /** Changes within this window are folded into one recomputation per queue. */
 const COALESCE_MS = 25;
@@ -89,7 +87,7 @@ export class RealtimeHub {
     const watchers = this.positionWatchers.get(key) ?? new Set();
     this.positionWatchers.set(key, watchers);
     const { push, iterator } = pushIterator<PositionUpdate>(() => watchers.delete(watcher));
-    const [current] = await this.positionsOf([application.id]);
+    const [current] = await this.positionsOf([application.id], { cityId: application.cityId, voucherType: application.voucherType });
     const watcher: PositionWatcher = { applicationId: application.id, last: { position: current?.position ?? null, status: current?.status ?? ApplicationStatus.QUEUED }, push };
     watchers.add(watcher);
     push({ applicationId: application.id, ...watcher.last, reason: PositionChangeReason.CURRENT, at: new Date() });
@@ -213,28 +211,8 @@ export class RealtimeHub {
     }
   }
 
-  /**
-   * Status and (when waiting) position of applications, in one statement. For many watchers of one
-   * queue, numbering the whole queue once beats counting what is ahead of each of them.
-   */
-  private async positionsOf(ids: string[], queue?: { cityId: string; voucherType: string }): Promise<{ id: string; status: ApplicationStatus; position: number | null }[]> {
-    if (ids.length === 0) return [];
-    if (queue && ids.length > WINDOW_THRESHOLD) {
-      return this.orm.em.fork().execute(
-        `select me.id, me.status, q.position from application me
-           left join (select id, row_number() over (order by priority_rank, submitted_at, id)::int as position
-                        from application where city_id = ? and voucher_type = ? and status = 'QUEUED') q on q.id = me.id
-          where me.id in (?)`,
-        [queue.cityId, queue.voucherType, ids],
-      );
-    }
-    return this.orm.em.fork().execute(
-      `select me.id, me.status,
-          case when me.status = 'QUEUED' then (select count(*) from application a
-            where a.city_id = me.city_id and a.voucher_type = me.voucher_type and a.status = 'QUEUED'
-              and (a.priority_rank, a.submitted_at, a.id) < (me.priority_rank, me.submitted_at, me.id))::int + 1 end as position
-         from application me where me.id in (?)`,
-      [ids],
-    );
+  /** Status and (when waiting) position of applications, in one statement. */
+  private positionsOf(ids: string[], queue: { cityId: string; voucherType: string }): Promise<{ id: string; status: ApplicationStatus; position: number | null }[]> {
+    return positionsInQueue(this.orm.em.fork(), queue, ids);
   }
 }

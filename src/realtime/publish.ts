@@ -27,11 +27,17 @@ export interface QueueEvent {
  * Writes the event in the caller's transaction and announces it with NOTIFY, which PostgreSQL
  * delivers only if and when that transaction commits: no event for a rolled-back change, none lost
  * for a committed one (listeners that missed the NOTIFY read it back by its sequence id).
+ *
+ * The transaction id is taken (the `x` CTE, materialised, scanned first) before the sequence
+ * number: the event bus relies on every event id being held by a transaction that already has an
+ * id, to know when a missing event id can no longer appear (see EventBus).
  */
-export async function publishEvent(em: EntityManager, event: QueueEvent): Promise<void> {
-  await em.execute(
-    `with e as (insert into domain_event (kind, city_id, voucher_type, payload) values (?, ?, ?, ?::jsonb) returning id)
-     select pg_notify(?, id::text) from e`,
+export async function publishEvent(em: EntityManager, event: QueueEvent): Promise<bigint> {
+  const [row] = await em.execute<{ id: string }[]>(
+    `with x as materialized (select pg_current_xact_id() as tx),
+          e as (insert into domain_event (tx, kind, city_id, voucher_type, payload) select x.tx, ?, ?::uuid, ?, ?::jsonb from x returning id)
+     select pg_notify(?, id::text), id::text as id from e`,
     [event.kind, event.cityId, event.voucherType, JSON.stringify(event.payload), EVENTS_CHANNEL],
   );
+  return BigInt(row!.id);
 }

@@ -91,7 +91,7 @@ export async function issueInQueue(em: EntityManager, city: City, type: VoucherT
   const heads = await em.find(
     Application,
     { city: city.id, voucherType: type, status: ApplicationStatus.QUEUED },
-    { orderBy: { priorityRank: 'asc', submittedAt: 'asc', id: 'asc' }, limit: Math.min(wanted, room), lockMode: LockMode.PESSIMISTIC_WRITE },
+    { orderBy: { priorityRank: 'asc', submittedAt: 'asc', submissionSeq: 'asc' }, limit: Math.min(wanted, room), lockMode: LockMode.PESSIMISTIC_WRITE },
   );
   if (heads.length === 0) return [];
   await em.populate(heads, ['applicant', 'child']);

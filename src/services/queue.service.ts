@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApplicationStatus, PriorityCategory, VoucherStatus, VoucherType } from '../domain/enums.js';
 import { badInput } from '../errors.js';
-import { isUuid } from '../ids.js';
 import type { CityService } from './city.service.js';
 import { readPageArgs, type PageArgs } from './pagination.js';
+import { positionSql, QUEUE_ORDER, queueKey } from './queue-blocks.js';
 
 /** One line of the public queue: enough to see the order is fair, nothing that identifies a child. */
 export interface QueueEntry {
@@ -45,15 +45,15 @@ export const publicLabel = (applicationId: string): string => {
 interface QueueKey {
   rank: number;
   submittedAt: string;
-  id: string;
+  seq: string;
 }
 
-const encodeKey = (k: QueueKey) => Buffer.from(`q1:${k.rank}|${k.submittedAt}|${k.id}`).toString('base64url');
+const encodeKey = (k: QueueKey) => Buffer.from(`q2:${k.rank}|${k.submittedAt}|${k.seq}`).toString('base64url');
 
 function decodeKey(cursor: string): QueueKey {
-  const match = /^q1:(\d+)\|([0-9T:.\-Z]+)\|([0-9a-f-]{36})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match || !isUuid(match[3]!)) throw badInput('after', 'after is not a cursor returned by this queue.');
-  return { rank: Number(match[1]), submittedAt: match[2]!, id: match[3]! };
+  const match = /^q2:(\d{1,5})\|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw badInput('after', 'after is not a cursor returned by this queue.');
+  return { rank: Number(match[1]), submittedAt: match[2]!, seq: match[3]! };
 }
 
 const PRECISE = `to_char(submitted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -61,7 +61,8 @@ const IN_QUEUE = `status in ('${ApplicationStatus.QUEUED}', '${ApplicationStatus
 
 /**
  * The unified, open queue of one city and voucher type, ordered by (priority rank, submission time
- * to the microsecond, id): deterministic, no ties. Reads go straight to SQL over the partial index.
+ * to the microsecond, arrival sequence): deterministic, no ties. Reads go straight to SQL over the
+ * partial index; positions come from the queue's block counters (queue-blocks.ts).
  */
 export class QueueService {
   constructor(
@@ -75,25 +76,24 @@ export class QueueService {
     const { limit } = readPageArgs({ first: pageArgs.first });
     const after = pageArgs.after ? decodeKey(pageArgs.after) : null;
     const conn = this.em.getConnection();
-    const keyFilter = after ? `and (priority_rank, submitted_at, id) > (?, ?::timestamptz, ?)` : '';
-    const keyParams = after ? [after.rank, after.submittedAt, after.id] : [];
-    const rows: { id: string; priority_rank: number; priority_category: PriorityCategory; submitted_at: string; status: ApplicationStatus }[] =
-      await conn.execute(
-        `select id, priority_rank, priority_category, ${PRECISE} as submitted_at, status from application
-          where city_id = ? and voucher_type = ? and ${IN_QUEUE} ${keyFilter}
-          order by priority_rank, submitted_at, id limit ?`,
-        [city.id, voucherType, ...keyParams, limit + 1],
-      );
+    const keyFilter = after ? `and (priority_rank, submitted_at, submission_seq) > (?::smallint, ?::timestamptz, ?::bigint)` : '';
+    const keyParams = after ? [after.rank, after.submittedAt, after.seq] : [];
+    type Row = { id: string; priority_rank: number; priority_category: PriorityCategory; submitted_at: string; seq: string; status: ApplicationStatus };
+    const rows: Row[] = await conn.execute(
+      `select id, priority_rank, priority_category, ${PRECISE} as submitted_at, submission_seq::text as seq, status from application
+        where city_id = ? and voucher_type = ? and ${IN_QUEUE} ${keyFilter}
+        order by ${QUEUE_ORDER} limit ?`,
+      [city.id, voucherType, ...keyParams, limit + 1],
+    );
     const page = rows.slice(0, limit);
     let position = 1;
     if (page.length > 0) {
-      const first = page[0]!;
-      const [ahead] = await conn.execute(
-        `select count(*)::int as n from application where city_id = ? and voucher_type = ? and status = ?
-          and (priority_rank, submitted_at, id) < (?, ?::timestamptz, ?)`,
-        [city.id, voucherType, ApplicationStatus.QUEUED, first.priority_rank, first.submitted_at, first.id],
+      // The first row may itself be offered: its position is that of the next waiting key.
+      const [first] = await conn.execute(
+        `select ${positionSql('me.city_id', 'me.voucher_type', queueKey('me'))} as n from application me where me.id = ?`,
+        [page[0]!.id],
       );
-      position = Number(ahead?.n ?? 0) + 1;
+      position = Number(first?.n ?? 1);
     }
     const entries = page.map((row) => {
       const waiting = row.status === ApplicationStatus.QUEUED;
@@ -103,7 +103,7 @@ export class QueueService {
         priorityCategory: row.priority_category,
         submittedAt: row.submitted_at,
         status: row.status,
-        cursor: encodeKey({ rank: row.priority_rank, submittedAt: row.submitted_at, id: row.id }),
+        cursor: encodeKey({ rank: row.priority_rank, submittedAt: row.submitted_at, seq: row.seq }),
       };
     });
     return {
@@ -148,18 +148,4 @@ export class QueueService {
       })),
     );
   }
-}
-
-/** Positions of waiting applications (1 = next to be offered), in one statement for any number of them. */
-export async function queuePositions(em: EntityManager, applicationIds: readonly string[]): Promise<Map<string, number>> {
-  if (applicationIds.length === 0) return new Map();
-  const rows: { id: string; position: number }[] = await em.getConnection().execute(
-    `select me.id, (select count(*) from application a
-        where a.city_id = me.city_id and a.voucher_type = me.voucher_type and a.status = ?
-          and (a.priority_rank, a.submitted_at, a.id) < (me.priority_rank, me.submitted_at, me.id))::int + 1 as position
-      from application me where me.id in (?) and me.status = ?`,
-    // knex expands an array binding into a list, so `in (?)` (never `any(?)`) is the safe form.
-    [ApplicationStatus.QUEUED, [...applicationIds], ApplicationStatus.QUEUED],
-  );
-  return new Map(rows.map((r) => [r.id, Number(r.position)]));
 }

@@ -1,0 +1,96 @@
+// The event bus must deliver every committed event exactly once, even when transactions commit out
+// of the order their sequence ids were taken in, and never one whose transaction rolled back.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { initOrm, type Orm } from '../../src/db/orm.js';
+import { createLogger } from '../../src/logger.js';
+import { EventBus, type StoredEvent } from '../../src/realtime/event-bus.js';
+import { EventKind, publishEvent } from '../../src/realtime/publish.js';
+
+let orm: Orm;
+let bus: EventBus;
+const received: StoredEvent[] = [];
+// A city no other test uses: other files' hubs hear these events and find nothing to do.
+const cityId = randomUUID();
+
+beforeAll(async () => {
+  const db = inject('db');
+  orm = await initOrm(db, createLogger('silent'), 5);
+  bus = new EventBus(orm, db, createLogger('silent'));
+  bus.onEvents((events) => received.push(...events.filter((e) => e.cityId === cityId)));
+  await bus.start();
+});
+afterAll(async () => {
+  await bus?.stop();
+  await orm?.close(true);
+});
+
+const event = (label: string) => ({ kind: EventKind.QUEUE_JOINED, cityId, voucherType: 'TARGETED', payload: { applicationIds: [label] } });
+const labels = () => received.map((e) => e.payload.applicationIds![0]);
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received ${JSON.stringify(labels())}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Publishes in a transaction that stays open until the returned `commit` (or `rollback`) is called. */
+async function openTransaction(label: string): Promise<{ id: bigint; commit(): Promise<void>; rollback(): Promise<void> }> {
+  let finish!: (ok: boolean) => void;
+  const decided = new Promise<boolean>((resolve) => (finish = resolve));
+  let published!: (id: bigint) => void;
+  const ready = new Promise<bigint>((resolve) => (published = resolve));
+  const done = orm.em.fork().transactional(async (em) => {
+    published(await publishEvent(em, event(label)));
+    if (!(await decided)) throw new Error('rolled back on purpose');
+  });
+  const id = await ready;
+  return {
+    id,
+    commit: async () => {
+      finish(true);
+      await done;
+    },
+    rollback: async () => {
+      finish(false);
+      await done.catch(() => {});
+    },
+  };
+}
+
+describe('event bus', () => {
+  it('delivers an event whose transaction commits after a later-numbered one', async () => {
+    const slow = await openTransaction('slow'); // takes the lower id, commits last
+    const fast = await openTransaction('fast');
+    await fast.commit();
+    await until(() => labels().includes('fast'), 'the fast event');
+    expect(labels()).not.toContain('slow');
+    expect(bus.isWaitingFor(slow.id)).toBe(true);
+
+    await slow.commit();
+    await until(() => labels().includes('slow'), 'the slow event');
+    expect(labels().filter((l) => l === 'slow' || l === 'fast')).toEqual(['fast', 'slow']);
+  });
+
+  it('never delivers a rolled-back event, and stops waiting for its id', async () => {
+    const doomed = await openTransaction('doomed');
+    const after = await openTransaction('after');
+    await doomed.rollback();
+    await after.commit();
+    await until(() => labels().includes('after'), 'the event after the rollback');
+    // A read after every transaction running at the rollback has ended settles the gap (its writer
+    // is gone, the id can never appear); other files' transactions may delay that, so nudge a few times.
+    for (let i = 0; i < 50 && bus.isWaitingFor(doomed.id); i++) {
+      const nudge = await openTransaction(`nudge ${i}`);
+      await nudge.commit();
+      await until(() => labels().includes(`nudge ${i}`), 'a nudge');
+    }
+    expect(bus.isWaitingFor(doomed.id)).toBe(false);
+    expect(labels()).not.toContain('doomed');
+    // Every event arrived exactly once.
+    expect(new Set(labels()).size).toBe(labels().length);
+  });
+});
