@@ -513,7 +513,9 @@ async function insertFamilies(trx: Knex.Transaction, families: Family[], progres
 }
 
 async function insertApplications(trx: Knex.Transaction, families: Family[], city: City, progress: Progress): Promise<void> {
-  await insertRows(trx, 'application', families, [
+  // In submission order, so submission_seq (taken at insert) follows submitted_at as it does live.
+  const bySubmission = [...families].sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : 0));
+  await insertRows(trx, 'application', bySubmission, [
     ['id', 'uuid', (f) => f.applicationId], ['child_id', 'uuid', (f) => f.child.id], ['applicant_id', 'uuid', (f) => f.parent.id],
     ['city_id', 'uuid', () => city.id], ['voucher_type', 'text', (f) => f.type], ['status', 'text', (f) => (f.placement ? 'ACCEPTED' : 'QUEUED')],
     ['priority_category', 'text', (f) => f.category], ['priority_rank', 'smallint', (f) => f.rank], ['submitted_at', 'timestamptz', (f) => f.submittedAt],

@@ -52,7 +52,7 @@ describe('in parallel', () => {
     expect(quota!.used).toBe(quota!.count);
 
     // Whatever interleaving happened: every offered application comes before every one still waiting.
-    const rows = await api.sql(`select id, status from application where id in (?) order by priority_rank, submitted_at, id`, [queued.map((q) => q.applicationId)]);
+    const rows = await api.sql(`select id, status from application where id in (?) order by priority_rank, submitted_at, submission_seq`, [queued.map((q) => q.applicationId)]);
     const statuses = rows.map((r) => r.status);
     const lastOffered = statuses.lastIndexOf('OFFERED');
     const firstQueued = statuses.indexOf('QUEUED');
