@@ -1,7 +1,7 @@
-import { Check, Entity, Enum, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
-import { VoucherType } from '../domain/enums.js';
-import { uuidv7 } from '../ids.js';
-import { City } from './city.entity.js';
+import { Check, Entity, Property, type Ref, Unique } from '@mikro-orm/core';
+import type { VoucherType } from '../domain/enums.js';
+import type { City } from './city.entity.js';
+import { YearlyAllowance } from './yearly-allowance.js';
 
 /**
  * Money a city may spend per voucher type and year, in tiyn. Settlement commits to it and payment
@@ -12,20 +12,7 @@ import { City } from './city.entity.js';
 @Unique({ name: 'budget_city_type_period', properties: ['city', 'voucherType', 'period'] })
 @Check({ name: 'budget_identity', expression: 'committed_tiyn >= 0 and committed_tiyn <= allocated_tiyn and paid_tiyn >= 0 and paid_tiyn <= committed_tiyn' })
 @Check({ name: 'budget_period_format', expression: "period ~ '^[0-9]{4}$'" })
-export class Budget {
-  @PrimaryKey({ type: 'uuid' })
-  id: string = uuidv7();
-
-  @ManyToOne({ entity: () => City, ref: true, deleteRule: 'restrict' })
-  city: Ref<City>;
-
-  @Enum({ items: () => VoucherType, type: 'text' })
-  voucherType: VoucherType;
-
-  /** Year, "YYYY". */
-  @Property({ type: 'text' })
-  period: string;
-
+export class Budget extends YearlyAllowance {
   @Property({ type: 'bigint' })
   allocatedTiyn: string;
 
@@ -36,9 +23,7 @@ export class Budget {
   paidTiyn: string = '0';
 
   constructor(city: Ref<City>, voucherType: VoucherType, period: string, allocatedTiyn: string) {
-    this.city = city;
-    this.voucherType = voucherType;
-    this.period = period;
+    super(city, voucherType, period);
     this.allocatedTiyn = allocatedTiyn;
   }
 }

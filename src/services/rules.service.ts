@@ -29,7 +29,6 @@ export interface UpdateCityRulesInput {
   monthlyCapTiyn?: number | null;
 }
 
-/** Fields of a rules version that operators set (everything but identity and bookkeeping). */
 /** Fields an operator's input sets one-to-one. */
 const DIRECT_FIELDS = [
   'offerDeadlineHours',
@@ -43,16 +42,9 @@ const DIRECT_FIELDS = [
   'confirmationWindowDays',
 ] as const;
 
+/** Fields of a rules version that operators set (everything but identity and bookkeeping). */
 const RULE_FIELDS = [
-  'offerDeadlineHours',
-  'reminderHoursBeforeDeadline',
-  'onDecline',
-  'onExpiry',
-  'maxRestores',
-  'restoreWindowDays',
-  'priorityOrder',
-  'autoIssueTypes',
-  'confirmationWindowDays',
+  ...DIRECT_FIELDS,
   'ratesTiynPerHour',
   'monthlyCapMinutes',
   'monthlyCapTiyn',
