@@ -1,6 +1,8 @@
 // What `npm run bench` runs: named benchmarks, each returning figures for BENCHMARKS.md. Nothing here
 // is imported by the tests or CI, so no test ever depends on a timing.
+import type { Knex } from '@mikro-orm/postgresql';
 import type { ConnectionParts, Orm } from '../src/db/orm.js';
+import { type Column, insertRows } from '../src/seed/bulk-insert.js';
 
 /** Progress for a person watching the run; goes to stderr so stdout stays free for results. */
 export type BenchLog = (message: string) => void;
@@ -39,4 +41,11 @@ export function formatTiyn(tiyn: bigint): string {
   const sign = tiyn < 0n ? '-' : '';
   const abs = tiyn < 0n ? -tiyn : tiyn;
   return `${sign}${formatCount(abs / 100n)}.${String(abs % 100n).padStart(2, '0')} KZT`;
+}
+
+/** Bulk-inserts generated rows (src/seed/bulk-insert.ts) and logs how many, and how long it took. */
+export async function loadRows<Row>(trx: Knex.Transaction, table: string, rows: readonly Row[], columns: Column<Row>[], log: BenchLog): Promise<void> {
+  const started = performance.now();
+  await insertRows(trx, table, rows, columns);
+  log(`  ${table}: ${formatCount(rows.length)} rows in ${formatSeconds(secondsSince(started))}`);
 }

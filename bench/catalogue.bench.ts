@@ -11,6 +11,7 @@ import { Direction, ProviderKind, TeachingLanguage } from '../src/domain/enums.j
 import type { ConnectionParts, Orm } from '../src/db/orm.js';
 import { uuidv7 } from '../src/ids.js';
 import { binsFrom, cityBand, seededRandom } from '../src/seed/article-scenario.js';
+import { insertRows } from '../src/seed/bulk-insert.js';
 import { type Benchmark, type BenchLog, type BenchmarkResult, formatCount, formatSeconds, secondsSince } from './benchmark.js';
 import { describeFailure, formatMs, formatRate, type GraphqlClient, type GraphqlResult, LatencyRecorder, runClients, startBenchApi, succeeded } from './http-client.js';
 
@@ -91,16 +92,6 @@ function buildCatalogue(bins: string[]): { providers: ProviderRow[]; programs: P
     }
   }
   return { providers, programs };
-}
-
-type Column<Row> = [name: string, pgType: string, value: (row: Row) => string | number];
-
-/** INSERT … SELECT FROM unnest(one array per column), in one statement: 5,000 rows at most here. */
-async function insertRows<Row>(trx: Knex.Transaction, table: string, rows: readonly Row[], columns: Column<Row>[]): Promise<void> {
-  await trx.raw(
-    `insert into "${table}" (${columns.map(([name]) => `"${name}"`).join(', ')}) select * from unnest(${columns.map(([, type]) => `?::${type}[]`).join(', ')})`,
-    columns.map(([, , value]) => rows.map(value)) as Knex.RawBinding[],
-  );
 }
 
 /** The city (refused if it has providers already), and BINs free in its band. */

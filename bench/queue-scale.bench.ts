@@ -15,7 +15,7 @@ import type { ConnectionParts, Orm } from '../src/db/orm.js';
 import { uuidv7 } from '../src/ids.js';
 import { maintainQueueBlocks, queuePositionsStatement } from '../src/services/queue-blocks.js';
 import { IinSequence, birthDateForAge, isoMicros, seededRandom, spreadInstants } from '../src/seed/article-scenario.js';
-import { type Benchmark, type BenchLog, type BenchmarkResult, formatCount, formatSeconds, secondsSince } from './benchmark.js';
+import { type Benchmark, loadRows, type BenchLog, type BenchmarkResult, formatCount, formatSeconds, secondsSince } from './benchmark.js';
 import { type BenchApi, describeFailure, formatMs, formatRate, LatencyRecorder, startBenchApi, succeeded } from './http-client.js';
 
 const CITY = 'ASTANA';
@@ -28,7 +28,6 @@ const WARM_UP_LOOKUPS = 100;
 const ISSUED = 1_000;
 const TARGET_P99_MS = 10;
 const RULES_VERSION = 1;
-const BATCH_ROWS = 10_000;
 const IIN_SERIALS = { first: 0, last: 1_999 };
 /** A year of applications, so submission instants are about 31 s apart. */
 const SUBMISSION_WINDOW = ['2025-06-01T04:00:00Z', '2026-06-01T04:00:00Z'] as const;
@@ -105,20 +104,6 @@ function buildQueue(city: QueueCity, blocked: ReadonlySet<string>): Waiting[] {
 // ---------------------------------------------------------------------------------------------
 // Loading.
 
-type Column<Row> = [name: string, pgType: string, value: (row: Row) => string | number];
-
-/** INSERT … SELECT FROM unnest(one array per column), BATCH_ROWS rows a statement. */
-async function insertRows<Row>(trx: Knex.Transaction, table: string, rows: readonly Row[], columns: Column<Row>[], log: BenchLog): Promise<void> {
-  const sql = `insert into "${table}" (${columns.map(([name]) => `"${name}"`).join(', ')})
-    select * from unnest(${columns.map(([, type]) => `?::${type}[]`).join(', ')})`;
-  const started = performance.now();
-  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
-    const batch = rows.slice(start, start + BATCH_ROWS);
-    await trx.raw(sql, columns.map(([, , value]) => batch.map(value)) as Knex.RawBinding[]);
-  }
-  log(`  ${table}: ${formatCount(rows.length)} rows in ${formatSeconds(secondsSince(started))}`);
-}
-
 /** The city and its rules, refused if its UNIVERSAL queue or quota has anything in it already. */
 async function readEmptyQueue(trx: Knex.Transaction): Promise<QueueCity> {
   const { rows } = await trx.raw(
@@ -142,20 +127,20 @@ async function takenIins(trx: Knex.Transaction): Promise<Set<string>> {
 }
 
 async function insertQueue(trx: Knex.Transaction, city: QueueCity, queue: Waiting[], log: BenchLog): Promise<void> {
-  await insertRows(trx, 'applicant', queue.slice(0, PARENTS).map((w) => w.parent), [
+  await loadRows(trx, 'applicant', queue.slice(0, PARENTS).map((w) => w.parent), [
     ['id', 'uuid', (p) => p.id], ['iin', 'text', (p) => p.iin], ['full_name', 'text', (p) => `Ата-ана ${p.iin}`],
     ['phone', 'text', (p) => p.phone], ['language', 'text', () => 'KK'], ['created_at', 'timestamptz', (p) => p.createdAt],
   ], log);
-  await insertRows(trx, 'child', queue, [
+  await loadRows(trx, 'child', queue, [
     ['id', 'uuid', (w) => w.childId], ['iin', 'text', (w) => w.childIin], ['full_name', 'text', (w) => `Бала ${w.childIin}`],
     ['birth_date', 'date', (w) => w.birthDate], ['sex', 'text', (w) => w.sex], ['priority_category', 'text', (w) => w.category],
     ['created_at', 'timestamptz', (w) => w.submittedAt],
   ], log);
-  await insertRows(trx, 'guardianship', queue, [
+  await loadRows(trx, 'guardianship', queue, [
     ['id', 'uuid', (w) => w.guardianshipId], ['applicant_id', 'uuid', (w) => w.parent.id], ['child_id', 'uuid', (w) => w.childId],
     ['relationship', 'text', () => Relationship.MOTHER], ['created_at', 'timestamptz', (w) => w.submittedAt],
   ], log);
-  await insertRows(trx, 'application', queue, [
+  await loadRows(trx, 'application', queue, [
     ['id', 'uuid', (w) => w.applicationId], ['child_id', 'uuid', (w) => w.childId], ['applicant_id', 'uuid', (w) => w.parent.id],
     ['city_id', 'uuid', () => city.id], ['voucher_type', 'text', () => TYPE], ['status', 'text', () => 'QUEUED'],
     ['priority_category', 'text', (w) => w.category], ['priority_rank', 'smallint', (w) => w.rank],

@@ -16,7 +16,7 @@ import { IinSequence, allocateSeats, binsFrom, birthDateForAge, cityBand, evenly
 import { localDate } from '../src/services/attendance.service.js';
 import { SYSTEM_ACTOR } from '../src/services/audit.service.js';
 import { settleMonth } from '../src/services/settlement.service.js';
-import { type Benchmark, type BenchLog, type BenchmarkResult, formatCount, formatSeconds, formatTiyn, secondsSince } from './benchmark.js';
+import { type Benchmark, loadRows, type BenchLog, type BenchmarkResult, formatCount, formatSeconds, formatTiyn, secondsSince } from './benchmark.js';
 
 const CITY = 'SHYMKENT';
 const ENROLLMENTS = 100_000;
@@ -154,19 +154,6 @@ function buildFamilies(city: CityRow, programs: ProgramRow[], monthStartMs: numb
 // ---------------------------------------------------------------------------------------------
 // Loading.
 
-type Column<Row> = [name: string, pgType: string, value: (row: Row) => string | number];
-
-/** INSERT … SELECT FROM unnest(one array per column), BATCH_ROWS rows a statement. */
-async function insertRows<Row>(trx: Knex.Transaction, table: string, rows: readonly Row[], columns: Column<Row>[], log: BenchLog): Promise<void> {
-  const sql = `insert into "${table}" (${columns.map(([name]) => `"${name}"`).join(', ')})
-    select * from unnest(${columns.map(([, type]) => `?::${type}[]`).join(', ')})`;
-  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
-    const batch = rows.slice(start, start + BATCH_ROWS);
-    await trx.raw(sql, columns.map(([, , value]) => batch.map(value)) as Knex.RawBinding[]);
-  }
-  log(`  ${table}: ${formatCount(rows.length)} rows`);
-}
-
 /** The city, refused if anything of it exists already: the checks below count the whole city. */
 async function readEmptyCity(trx: Knex.Transaction): Promise<CityRow> {
   const { rows } = await trx.raw(
@@ -185,11 +172,11 @@ async function readEmptyCity(trx: Knex.Transaction): Promise<CityRow> {
 
 async function insertCatalogue(trx: Knex.Transaction, city: CityRow, providers: ProviderRow[], programs: ProgramRow[], log: BenchLog): Promise<void> {
   const approvedAt = '2025-05-20T04:00:00Z';
-  await insertRows(trx, 'provider', providers, [
+  await loadRows(trx, 'provider', providers, [
     ['id', 'uuid', (p) => p.id], ['bin', 'text', (p) => p.bin], ['name', 'text', (p) => p.name], ['kind', 'text', (p) => p.kind],
     ['city_id', 'uuid', () => city.id], ['status', 'text', () => 'APPROVED'], ['approved_at', 'timestamptz', () => approvedAt],
   ], log);
-  await insertRows(trx, 'program', programs, [
+  await loadRows(trx, 'program', programs, [
     ['id', 'uuid', (p) => p.id], ['provider_id', 'uuid', (p) => p.providerId], ['title_kk', 'text', (p) => `Үйірме ${p.direction}`],
     ['title_ru', 'text', (p) => `Кружок ${p.direction}`], ['direction', 'text', (p) => p.direction], ['min_age', 'smallint', (p) => p.minAge],
     ['max_age', 'smallint', (p) => p.maxAge], ['seats', 'int', (p) => p.seats], ['seats_taken', 'int', (p) => p.taken],
@@ -198,20 +185,20 @@ async function insertCatalogue(trx: Knex.Transaction, city: CityRow, providers: 
 }
 
 async function insertPeople(trx: Knex.Transaction, city: CityRow, families: Family[], log: BenchLog): Promise<void> {
-  await insertRows(trx, 'applicant', families, [
+  await loadRows(trx, 'applicant', families, [
     ['id', 'uuid', (f) => f.parentId], ['iin', 'text', (f) => f.parentIin], ['full_name', 'text', (f) => `Ата-ана ${f.parentIin}`],
     ['phone', 'text', (f) => f.phone], ['language', 'text', () => 'KK'], ['created_at', 'timestamptz', (f) => f.submittedAt],
   ], log);
-  await insertRows(trx, 'child', families, [
+  await loadRows(trx, 'child', families, [
     ['id', 'uuid', (f) => f.childId], ['iin', 'text', (f) => f.childIin], ['full_name', 'text', (f) => `Бала ${f.childIin}`],
     ['birth_date', 'date', (f) => f.birthDate], ['sex', 'text', (f) => f.sex], ['created_at', 'timestamptz', (f) => f.submittedAt],
   ], log);
-  await insertRows(trx, 'guardianship', families, [
+  await loadRows(trx, 'guardianship', families, [
     ['id', 'uuid', (f) => f.guardianshipId], ['applicant_id', 'uuid', (f) => f.parentId], ['child_id', 'uuid', (f) => f.childId],
     ['relationship', 'text', () => Relationship.MOTHER], ['created_at', 'timestamptz', (f) => f.submittedAt],
   ], log);
   const rank = priorityRank(city.priorityOrder, PriorityCategory.NONE);
-  await insertRows(trx, 'application', families, [
+  await loadRows(trx, 'application', families, [
     ['id', 'uuid', (f) => f.applicationId], ['child_id', 'uuid', (f) => f.childId], ['applicant_id', 'uuid', (f) => f.parentId],
     ['city_id', 'uuid', () => city.id], ['voucher_type', 'text', (f) => f.type], ['status', 'text', () => 'ACCEPTED'],
     ['priority_category', 'text', () => PriorityCategory.NONE], ['priority_rank', 'smallint', () => rank],
@@ -234,17 +221,17 @@ async function insertQuotas(trx: Knex.Transaction, city: CityRow, families: Fami
 
 async function insertVouchers(trx: Knex.Transaction, city: CityRow, families: Family[], year: string, log: BenchLog): Promise<void> {
   const quotas = await insertQuotas(trx, city, families, year);
-  await insertRows(trx, 'voucher', families, [
+  await loadRows(trx, 'voucher', families, [
     ['id', 'uuid', (f) => f.voucherId], ['child_id', 'uuid', (f) => f.childId], ['application_id', 'uuid', (f) => f.applicationId],
     ['city_id', 'uuid', () => city.id], ['quota_id', 'uuid', (f) => quotas.get(f.type)!], ['type', 'text', (f) => f.type],
     ['status', 'text', () => 'ACTIVE'], ['created_at', 'timestamptz', (f) => f.offeredAt], ['updated_at', 'timestamptz', (f) => f.startedAt],
   ], log);
-  await insertRows(trx, 'offer', families, [
+  await loadRows(trx, 'offer', families, [
     ['id', 'uuid', (f) => f.offerId], ['application_id', 'uuid', (f) => f.applicationId], ['voucher_id', 'uuid', (f) => f.voucherId],
     ['status', 'text', () => 'ACCEPTED'], ['deadline', 'timestamptz', (f) => f.deadline], ['rules_version', 'int', () => RULES_VERSION],
     ['created_at', 'timestamptz', (f) => f.offeredAt], ['decided_at', 'timestamptz', (f) => f.startedAt],
   ], log);
-  await insertRows(trx, 'enrollment', families, [
+  await loadRows(trx, 'enrollment', families, [
     ['id', 'uuid', (f) => f.enrollmentId], ['voucher_id', 'uuid', (f) => f.voucherId], ['program_id', 'uuid', (f) => f.program.id],
     ['status', 'text', () => 'ACTIVE'], ['started_at', 'timestamptz', (f) => f.startedAt],
   ], log);

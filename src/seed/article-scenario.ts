@@ -13,6 +13,7 @@ import { withCheckDigit } from '../domain/kazakh-ids.js';
 import { providerKindsAccepting } from '../domain/voucher-eligibility.js';
 import type { Orm } from '../db/orm.js';
 import { uuidv7 } from '../ids.js';
+import { insertRows } from './bulk-insert.js';
 
 export const ARTICLE_FIGURES = { universalVouchers: 11_113, targetedVouchers: 29_061, waitingChildren: 12_454 } as const;
 
@@ -20,7 +21,6 @@ export const ARTICLE_FIGURES = { universalVouchers: 11_113, targetedVouchers: 29
 const WAITING_UNIVERSAL = 7_800;
 const QUOTA_PERIOD = '2026';
 const RULES_VERSION = 1;
-const BATCH_ROWS = 10_000;
 /** Providers by kind. Schools and state institutions hold enough seats for every targeted voucher. */
 const PROVIDER_MIX: [ProviderKind, number][] = [[ProviderKind.SCHOOL, 100], [ProviderKind.STATE_INSTITUTION, 70], [ProviderKind.PRIVATE, 40]];
 const AGE_BANDS: [number, number][] = [[6, 10], [9, 13], [12, 16]];
@@ -467,49 +467,35 @@ async function assignIds(trx: Knex.Transaction, plan: Plan, city: City): Promise
   }
 }
 
-type Column<Row> = [name: string, pgType: string, value: (row: Row) => string | number];
-
-/** INSERT … SELECT FROM unnest(one array per column), BATCH_ROWS rows a statement. */
-async function insertRows<Row>(trx: Knex.Transaction, table: string, rows: readonly Row[], columns: Column<Row>[], progress: Progress, label = table): Promise<void> {
-  const sql = `insert into "${table}" (${columns.map(([name]) => `"${name}"`).join(', ')})
-    select * from unnest(${columns.map(([, type]) => `?::${type}[]`).join(', ')})`;
-  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
-    const batch = rows.slice(start, start + BATCH_ROWS);
-    // Each array is one parameter; node-postgres sends it as an array literal.
-    await trx.raw(sql, columns.map(([, , value]) => batch.map(value)) as Knex.RawBinding[]);
-    progress(`${label} ${start + batch.length}/${rows.length}`);
-  }
-}
-
 async function insertCatalogue(trx: Knex.Transaction, plan: Plan, city: City, progress: Progress): Promise<void> {
   await insertRows(trx, 'provider', plan.providers, [
     ['id', 'uuid', (p) => p.id], ['bin', 'text', (p) => p.bin], ['name', 'text', (p) => p.name], ['kind', 'text', (p) => p.kind],
     ['city_id', 'uuid', () => city.id], ['status', 'text', () => 'APPROVED'], ['approved_at', 'timestamptz', () => CATALOGUE_APPROVED_AT],
     ['created_at', 'timestamptz', () => CATALOGUE_APPROVED_AT],
-  ], progress, 'providers');
+  ], (n, total) => progress(`providers ${n}/${total}`));
   await insertRows(trx, 'program', plan.programs, [
     ['id', 'uuid', (p) => p.id], ['provider_id', 'uuid', (p) => p.providerId], ['title_kk', 'text', (p) => p.title.kk],
     ['title_ru', 'text', (p) => p.title.ru], ['title_en', 'text', (p) => p.title.en], ['direction', 'text', (p) => p.direction],
     ['min_age', 'smallint', (p) => p.minAge], ['max_age', 'smallint', (p) => p.maxAge], ['seats', 'int', (p) => p.seats],
     ['seats_taken', 'int', (p) => p.taken], ['schedule', 'jsonb', (p) => p.schedule], ['language', 'text', (p) => p.language],
     ['created_at', 'timestamptz', () => CATALOGUE_APPROVED_AT],
-  ], progress, 'programs');
+  ], (n, total) => progress(`programs ${n}/${total}`));
 }
 
 async function insertFamilies(trx: Knex.Transaction, families: Family[], progress: Progress): Promise<void> {
   await insertRows(trx, 'applicant', families, [
     ['id', 'uuid', (f) => f.parent.id], ['iin', 'text', (f) => f.parent.iin], ['full_name', 'text', (f) => f.parent.name],
     ['phone', 'text', (f) => f.parent.phone], ['language', 'text', (f) => f.parent.language], ['created_at', 'timestamptz', (f) => f.submittedAt],
-  ], progress, 'applicants');
+  ], (n, total) => progress(`applicants ${n}/${total}`));
   await insertRows(trx, 'child', families, [
     ['id', 'uuid', (f) => f.child.id], ['iin', 'text', (f) => f.child.iin], ['full_name', 'text', (f) => f.child.name],
     ['birth_date', 'date', (f) => f.child.birthDate], ['sex', 'text', (f) => f.child.sex], ['priority_category', 'text', (f) => f.category],
     ['created_at', 'timestamptz', (f) => f.submittedAt],
-  ], progress, 'children');
+  ], (n, total) => progress(`children ${n}/${total}`));
   await insertRows(trx, 'guardianship', families, [
     ['id', 'uuid', (f) => f.guardianshipId], ['applicant_id', 'uuid', (f) => f.parent.id], ['child_id', 'uuid', (f) => f.child.id],
     ['relationship', 'text', (f) => f.parent.relationship], ['created_at', 'timestamptz', (f) => f.submittedAt],
-  ], progress, 'guardianships');
+  ], (n, total) => progress(`guardianships ${n}/${total}`));
 }
 
 async function insertApplications(trx: Knex.Transaction, families: Family[], city: City, progress: Progress): Promise<void> {
@@ -520,7 +506,7 @@ async function insertApplications(trx: Knex.Transaction, families: Family[], cit
     ['city_id', 'uuid', () => city.id], ['voucher_type', 'text', (f) => f.type], ['status', 'text', (f) => (f.placement ? 'ACCEPTED' : 'QUEUED')],
     ['priority_category', 'text', (f) => f.category], ['priority_rank', 'smallint', (f) => f.rank], ['submitted_at', 'timestamptz', (f) => f.submittedAt],
     ['rules_version', 'int', () => RULES_VERSION], ['updated_at', 'timestamptz', (f) => f.placement?.decidedAt ?? f.submittedAt],
-  ], progress, 'applications');
+  ], (n, total) => progress(`applications ${n}/${total}`));
 }
 
 /**
@@ -547,16 +533,16 @@ async function insertVouchers(trx: Knex.Transaction, families: Family[], city: C
     ['id', 'uuid', (f) => f.placement.voucherId], ['child_id', 'uuid', (f) => f.child.id], ['application_id', 'uuid', (f) => f.applicationId],
     ['city_id', 'uuid', () => city.id], ['quota_id', 'uuid', (f) => quotas.get(f.type)!], ['type', 'text', (f) => f.type],
     ['status', 'text', () => 'ACTIVE'], ['created_at', 'timestamptz', (f) => f.placement.offeredAt], ['updated_at', 'timestamptz', (f) => f.placement.decidedAt],
-  ], progress, 'vouchers');
+  ], (n, total) => progress(`vouchers ${n}/${total}`));
   await insertRows(trx, 'offer', placed, [
     ['id', 'uuid', (f) => f.placement.offerId], ['application_id', 'uuid', (f) => f.applicationId], ['voucher_id', 'uuid', (f) => f.placement.voucherId],
     ['status', 'text', () => 'ACCEPTED'], ['deadline', 'timestamptz', (f) => f.placement.deadline], ['rules_version', 'int', () => RULES_VERSION],
     ['created_at', 'timestamptz', (f) => f.placement.offeredAt], ['decided_at', 'timestamptz', (f) => f.placement.decidedAt],
-  ], progress, 'offers');
+  ], (n, total) => progress(`offers ${n}/${total}`));
   await insertRows(trx, 'enrollment', placed, [
     ['id', 'uuid', (f) => f.placement.enrollmentId], ['voucher_id', 'uuid', (f) => f.placement.voucherId],
     ['program_id', 'uuid', (f) => f.placement.programId], ['status', 'text', () => 'ACTIVE'], ['started_at', 'timestamptz', (f) => f.placement.decidedAt],
-  ], progress, 'enrollments');
+  ], (n, total) => progress(`enrollments ${n}/${total}`));
 }
 
 /** Counts what the API will report, from the database; a mismatch rolls everything back. */
