@@ -252,8 +252,8 @@ class StatementLog {
 /** The realtime machinery's statements, by SQL text; anything else in the window is the mutation's. */
 const REALTIME_STATEMENTS: [label: string, pattern: RegExp][] = [
   ['event read', /from domain_event where id >/],
-  // Both of the hub's forms: a count per watched application, or one numbering of the whole queue.
-  ['position recompute', /from application me\b/],
+  // The hub's positionsInQueue (one numbering of the watched stretch of the queue), or queuePositions (a count per application).
+  ['position recompute', /with w as \(select id, status, priority_rank, submitted_at, submission_seq from application\b|from application me\b/],
   ['metrics flush: city list', /from "city" as "c0" order by/],
 ];
 
@@ -558,7 +558,6 @@ async function issueAndCollect(api: Api, orm: Orm, city: CityRow, clients: Clien
   api.statements.open();
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
-  if (process.env.FANOUT_PROFILE) await profStart(); // DIAG-TEMP
   const sentAt = Date.now();
   const issued = await graphql<{ issueVouchers: { offers: { id: string }[] } }>(api.socketPath, operator, ISSUE, { input: { city: CITY, voucherType: TYPE, count: OFFERS } });
   const respondedAt = Date.now();
@@ -566,7 +565,6 @@ async function issueAndCollect(api: Api, orm: Orm, city: CityRow, clients: Clien
   log(`issued ${OFFERS} vouchers in ${formatMs(respondedAt - sentAt)}; waiting for the updates`);
   const delivered = await clients.next('delivered', DELIVERY_TIMEOUT_MS);
   loop.disable();
-  if (process.env.FANOUT_PROFILE) await profStop(log); // DIAG-TEMP
   if (!delivered) log(`not every subscription had an update within ${DELIVERY_TIMEOUT_MS / 1000} s`);
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const statements = api.statements.close();
@@ -645,117 +643,11 @@ function report(opened: Opened, issued: Issued, loadSeconds: number): BenchmarkR
   };
 }
 
-
-// DIAG-TEMP profile start
-import inspector from 'node:inspector';
-const profSession = new inspector.Session();
-function profStart(): Promise<void> {
-  profSession.connect();
-  return new Promise((resolve) => profSession.post('Profiler.enable', () => profSession.post('Profiler.setSamplingInterval', { interval: 200 }, () => profSession.post('Profiler.start', () => resolve()))));
-}
-function profStop(log: BenchLog): Promise<void> {
-  return new Promise((resolve) => profSession.post('Profiler.stop', (err, { profile }: any) => {
-    fs.writeFileSync('/tmp/fanout.cpuprofile', JSON.stringify(profile));
-    const self = new Map<string, number>();
-    const byFile = new Map<string, number>();
-    const dt = new Map<number, number>();
-    profile.samples.forEach((id: number, i: number) => dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-    let total = 0;
-    for (const node of profile.nodes) {
-      const t = (dt.get(node.id) ?? 0) / 1000;
-      total += t;
-      const f = node.callFrame;
-      const file = f.url.replace(/.*node_modules\//, '').replace(/^file:\/\/\/work\/main\//, '').split('/').slice(0, 2).join('/');
-      const key = `${f.functionName || '(anon)'} ${file}:${f.lineNumber}`;
-      self.set(key, (self.get(key) ?? 0) + t);
-      byFile.set(file || f.functionName, (byFile.get(file || f.functionName) ?? 0) + t);
-    }
-    log(`PROF total ${total.toFixed(0)} ms`);
-    for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) log(`PROF self ${v.toFixed(1)} ms ${k}`);
-    for (const [k, v] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 20)) log(`PROF file ${v.toFixed(1)} ms ${k}`);
-    resolve();
-  }));
-}
-// DIAG-TEMP profile end
-
-// DIAG-TEMP chunk experiment start
-async function patchHubChunks(chunk: number): Promise<void> {
-  const { RealtimeHub, PositionChangeReason } = await import('../src/realtime/hub.js');
-  const reasonOf: Record<string, string> = { OFFERED: 'SOMEONE_AHEAD_OFFERED', QUEUE_LEFT: 'SOMEONE_AHEAD_LEFT', OFFER_CLOSED: 'SOMEONE_AHEAD_LEFT', QUEUE_JOINED: 'SOMEONE_JOINED_AHEAD', RULES_CHANGED: 'RULES_CHANGED' };
-  (RealtimeHub.prototype as any).flushPositions = async function (this: any): Promise<void> {
-    this.positionTimer = undefined;
-    const dirty = [...this.dirtyQueues];
-    this.dirtyQueues.clear();
-    for (const [key, kind] of dirty) {
-      const watchers = [...(this.positionWatchers.get(key) ?? [])] as any[];
-      if (watchers.length === 0) continue;
-      const [cityId, voucherType] = key.split(':');
-      const now = await this.positionsOf([...new Set(watchers.map((w) => w.applicationId))], { cityId, voucherType });
-      const byId = new Map(now.map((r: any) => [r.id, r]));
-      for (let i = 0; i < watchers.length; i++) {
-        if (i > 0 && i % chunk === 0) await new Promise((r) => setImmediate(r));
-        const watcher = watchers[i];
-        const current: any = byId.get(watcher.applicationId);
-        if (!current || (current.position === watcher.last.position && current.status === watcher.last.status)) continue;
-        const reason = current.status !== watcher.last.status ? PositionChangeReason.STATUS_CHANGED : reasonOf[kind];
-        watcher.last = { position: current.position, status: current.status };
-        watcher.push({ applicationId: watcher.applicationId, position: current.position, status: current.status, reason, at: new Date() });
-      }
-    }
-  };
-}
-// DIAG-TEMP chunk experiment end
-
-// DIAG-TEMP start
-async function diagnostics(api: Api, orm: Orm, city: CityRow, plan: Plan, log: BenchLog): Promise<void> {
-  const ids = plan.watchers.flatMap((w) => w.applicationIds);
-  const em = orm.em.fork();
-  const time = async (label: string, sql: string, params: unknown[]) => {
-    for (let i = 0; i < 3; i++) {
-      const t = performance.now();
-      const rows = label.includes('array') ? (await em.getConnection().getKnex().raw(sql, params as Knex.RawBinding[])).rows : await em.getConnection().execute(sql, params);
-      log(`DIAG ${label}: ${(performance.now() - t).toFixed(1)} ms (${rows.length} rows)`);
-    }
-  };
-  await time('correlated count, in (?)', `select me.id, me.status,
-          case when me.status = 'QUEUED' then (select count(*) from application a
-            where a.city_id = me.city_id and a.voucher_type = me.voucher_type and a.status = 'QUEUED'
-              and (a.priority_rank, a.submitted_at, a.id) < (me.priority_rank, me.submitted_at, me.id))::int + 1 end as position
-         from application me where me.id in (?)`, [ids]);
-  await time('window, in (?)', `select me.id, me.status, q.position from application me
-           left join (select id, row_number() over (order by priority_rank, submitted_at, id)::int as position
-                        from application where city_id = ? and voucher_type = ? and status = 'QUEUED') q on q.id = me.id
-          where me.id in (?)`, [city.id, TYPE, ids]);
-  await time('window, = any(array)', `select me.id, me.status, q.position from application me
-           left join (select id, row_number() over (order by priority_rank, submitted_at, id)::int as position
-                        from application where city_id = ? and voucher_type = ? and status = 'QUEUED') q on q.id = me.id
-          where me.id = any(?::uuid[])`, [city.id, TYPE, ids]);
-  const { createContext } = await import('../src/context.js');
-  const dlog = createLogger('warn');
-  const viewer = { role: Role.PARENT, iin: plan.parents[0]!.iin } as never;
-  const keep: unknown[] = [];
-  const measure = async (label: string, make: (i: number) => unknown) => {
-    keep.length = 0;
-    const before = liveHeap();
-    for (let i = 0; i < 10_000; i++) keep.push(await make(i));
-    log(`DIAG heap per ${label}: ${((liveHeap() - before) / 10_000).toFixed(0)} B`);
-  };
-  await measure('em.fork()', () => api.orm.em.fork());
-  await measure('pino child', (i) => dlog.child({ requestId: `x:${i}`, role: 'PARENT' }));
-  await measure('createLoaders', async (i) => (await import('../src/loaders.js')).createLoaders(api.orm.em.fork()));
-  await measure('createServices', async () => (await import('../src/services/index.js')).createServices(api.orm.em.fork(), null));
-  await measure('createContext', (i) => createContext(api.orm.em, async () => viewer, `x:${i}`, dlog, null));
-  keep.length = 0;
-}
-// DIAG-TEMP end
-
 async function run(orm: Orm, log: BenchLog, connection: ConnectionParts): Promise<BenchmarkResult> {
   const loadStarted = performance.now();
   const { city, plan } = await load(orm, log);
   const loadSeconds = secondsSince(loadStarted);
   log(`loaded in ${formatSeconds(loadSeconds)}; starting the API`);
-  if (process.env.FANOUT_CHUNK) await patchHubChunks(Number(process.env.FANOUT_CHUNK)); // DIAG-TEMP
-  const diag = !!process.env.FANOUT_DIAG; // DIAG-TEMP
   const api = await startApi(connection);
   let clients: ClientWorker | undefined;
   try {
@@ -764,7 +656,6 @@ async function run(orm: Orm, log: BenchLog, connection: ConnectionParts): Promis
     const issued = await issueAndCollect(api, orm, city, clients, log);
     for (const statement of breakDown(issued).unclassifiedAfter) log(`  unclassified statement after the response: ${statement.sql.slice(0, 160)}`);
     checkArrivals(plan, issued.arrivals);
-    if (diag) await diagnostics(api, orm, city, plan, log); // DIAG-TEMP
     return report(started.opened, issued, loadSeconds);
   } finally {
     if (clients) {

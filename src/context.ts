@@ -12,7 +12,8 @@ import { createServices, type Services } from './services/index.js';
 export interface Context {
   viewer: Viewer;
   em: EntityManager;
-  loaders: Loaders;
+  /** This operation's own DataLoaders, made on first use: most subscriptions never read any. */
+  readonly loaders: Loaders;
   services: Services;
   requestId: string;
   log: Logger;
@@ -32,5 +33,17 @@ export async function createContext(
   const em = rootEm.fork();
   const services = createServices(em, realtime);
   const viewer = await identify(services);
-  return { viewer, em, loaders: createLoaders(em), services, requestId, log: log.child({ requestId, role: viewer.role }) };
+  let loaders: Loaders | undefined;
+  return {
+    viewer,
+    em,
+    // A live subscription holds its context for as long as it is open; made eagerly, its
+    // DataLoaders would be kept for every subscriber, though a subscription rarely reads one.
+    get loaders() {
+      return (loaders ??= createLoaders(em));
+    },
+    services,
+    requestId,
+    log: log.child({ requestId, role: viewer.role }),
+  };
 }

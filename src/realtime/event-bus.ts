@@ -43,6 +43,11 @@ export class EventBus {
     private readonly log: Logger,
   ) {}
 
+  /** The highest event id read so far (events at or below it may still arrive late: see gaps). */
+  get lastReadId(): bigint {
+    return this.lastId;
+  }
+
   /** Whether this instance still waits for event `id` (in flight, or rolled back and not yet settled). */
   isWaitingFor(id: bigint): boolean {
     return this.gaps.has(id);

@@ -4,7 +4,7 @@ import { Offer } from '../entities/index.js';
 import type { Logger } from '../logger.js';
 import { QueueService, type QueueStatsRow } from '../services/queue.service.js';
 import { CityService } from '../services/city.service.js';
-import { positionsInQueue } from '../services/queue-blocks.js';
+import { type PositionRow, positionsInQueue, positionsInQueueStatement } from '../services/queue-blocks.js';
 import type { EventBus, StoredEvent } from './event-bus.js';
 import { EventKind } from './publish.js';
 import { pushIterator } from './push-iterator.js';
@@ -45,8 +45,13 @@ const REASON_WEIGHT = [EventKind.RULES_CHANGED, EventKind.OFFERED, EventKind.QUE
 
 /** Changes within this window are folded into one recomputation per queue. */
 const COALESCE_MS = 25;
+/** Position updates pushed per turn of the event loop (see pushChangedPositions). */
+const PUSH_SLICE = 500;
 /** Dashboards get at most this many snapshots per second per queue. */
 const METRICS_INTERVAL_MS = 250;
+
+/** Resolves after the event loop has polled I/O once: pending socket writes and other requests go first. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const queueKey = (cityId: string, voucherType: string) => `${cityId}:${voucherType}`;
 
@@ -69,7 +74,7 @@ export class RealtimeHub {
 
   constructor(
     private readonly orm: Orm,
-    bus: EventBus,
+    private readonly bus: EventBus,
     private readonly log: Logger,
   ) {
     this.unsubscribe = bus.onEvents((events) => this.onEvents(events));
@@ -158,18 +163,38 @@ export class RealtimeHub {
       if (watchers.length === 0) continue;
       try {
         const [cityId, voucherType] = key.split(':') as [string, string];
-        const now = await this.positionsOf([...new Set(watchers.map((w) => w.applicationId))], { cityId, voucherType });
-        const byId = new Map(now.map((r) => [r.id, r]));
-        for (const watcher of watchers) {
-          const current = byId.get(watcher.applicationId);
-          if (!current || (current.position === watcher.last.position && current.status === watcher.last.status)) continue;
-          const reason = current.status !== watcher.last.status ? PositionChangeReason.STATUS_CHANGED : REASON_OF[kind];
-          watcher.last = { position: current.position, status: current.status };
-          watcher.push({ applicationId: watcher.applicationId, position: current.position, status: current.status, reason, at: new Date() });
-        }
+        const { rows, unseen } = await this.positionsSeen([...new Set(watchers.map((w) => w.applicationId))], { cityId, voucherType });
+        // Changes already committed but not yet read off the bus moved these positions too.
+        const reason = [kind, ...unseen].reduce((a, b) => (REASON_WEIGHT.indexOf(b) < REASON_WEIGHT.indexOf(a) ? b : a));
+        // Inside this flush's promise: the next flush (serialised behind it) cannot overtake the push.
+        await this.pushChangedPositions(watchers, new Map(rows.map((r) => [r.id, r])), reason, new Date());
       } catch (err) {
         this.log.error({ err, queue: key }, 'recomputing queue positions failed');
       }
+    }
+  }
+
+  /**
+   * Pushes each watcher's position where it changed, PUSH_SLICE updates per turn of the event loop:
+   * each push sets off the subscription's execution, serialisation and socket write, so pushing a
+   * large queue's thousands at once would hold the loop for hundreds of ms and write nothing until
+   * the end. Between slices the loop writes the sockets and serves other requests.
+   */
+  private async pushChangedPositions(
+    watchers: readonly PositionWatcher[],
+    now: ReadonlyMap<string, { status: ApplicationStatus; position: number | null }>,
+    kind: EventKind,
+    computedAt: Date,
+  ): Promise<void> {
+    let pushed = 0;
+    for (const watcher of watchers) {
+      const current = now.get(watcher.applicationId);
+      if (!current || (current.position === watcher.last.position && current.status === watcher.last.status)) continue;
+      if (pushed > 0 && pushed % PUSH_SLICE === 0) await nextTurn();
+      const reason = current.status !== watcher.last.status ? PositionChangeReason.STATUS_CHANGED : REASON_OF[kind];
+      watcher.last = { position: current.position, status: current.status };
+      watcher.push({ applicationId: watcher.applicationId, position: current.position, status: current.status, reason, at: new Date(computedAt) });
+      pushed++;
     }
   }
 
@@ -212,7 +237,25 @@ export class RealtimeHub {
   }
 
   /** Status and (when waiting) position of applications, in one statement. */
-  private positionsOf(ids: string[], queue: { cityId: string; voucherType: string }): Promise<{ id: string; status: ApplicationStatus; position: number | null }[]> {
+  private positionsOf(ids: string[], queue: { cityId: string; voucherType: string }): Promise<PositionRow[]> {
     return positionsInQueue(this.orm.em.fork(), queue, ids);
+  }
+
+  /**
+   * Positions, plus the kinds of this queue's events that the same snapshot already shows but the
+   * bus has not delivered yet, in one statement. Without them, a position moved by a withdrawal that
+   * committed just before the query would be explained by whatever event triggered the flush (say,
+   * someone joining behind), and the withdrawal's own event would then find nothing left to report.
+   */
+  private async positionsSeen(ids: string[], queue: { cityId: string; voucherType: string }): Promise<{ rows: PositionRow[]; unseen: EventKind[] }> {
+    const [sql, params] = positionsInQueueStatement(queue, ids);
+    const rows = await this.orm.em.fork().getConnection().execute<(PositionRow & { unseen: EventKind[] | null })[]>(
+      `with p as (${sql})
+       select p.*, (select array_agg(distinct e.kind) from domain_event e
+                     where e.id > ? and e.city_id = ? and (e.voucher_type = ? or e.voucher_type is null)) as unseen
+         from p`,
+      [...params, this.bus.lastReadId.toString(), queue.cityId, queue.voucherType],
+    );
+    return { rows, unseen: rows[0]?.unseen ?? [] };
   }
 }

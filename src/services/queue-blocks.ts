@@ -64,10 +64,21 @@ export async function positionsInQueue(
   em: EntityManager,
   queue: { cityId: string; voucherType: string },
   ids: readonly string[],
-): Promise<{ id: string; status: ApplicationStatus; position: number | null }[]> {
+): Promise<PositionRow[]> {
   if (ids.length === 0) return [];
+  return em.getConnection().execute(...positionsInQueueStatement(queue, ids));
+}
+
+export interface PositionRow {
+  id: string;
+  status: ApplicationStatus;
+  position: number | null;
+}
+
+/** The statement positionsInQueue sends, for callers that add to it (the live hub). */
+export function positionsInQueueStatement(queue: { cityId: string; voucherType: string }, ids: readonly string[]): [sql: string, params: unknown[]] {
   const { cityId, voucherType } = queue;
-  return em.getConnection().execute(
+  return [
     `with w as (select id, status, priority_rank, submitted_at, submission_seq from application
                  where id in (?) and city_id = ? and voucher_type = ?),
           first as (select * from w where status = 'QUEUED' order by ${QUEUE_ORDER} limit 1),
@@ -87,7 +98,7 @@ export async function positionsInQueue(
      select w.id, w.status, case when w.status = 'QUEUED' then (lo.before + ranked.n)::int end as position
        from w cross join lo left join ranked on ranked.id = w.id`,
     [[...ids], cityId, voucherType, cityId, voucherType, cityId, voucherType, cityId, voucherType],
-  );
+  ];
 }
 
 const lockQueueBlocks = (em: EntityManager, cityId: string, type: VoucherType) =>
