@@ -83,6 +83,28 @@ export class Migration20261125161750_queue_order extends Migration {
         if changes is not null then perform queue_block_apply(changes); end if;
         return null;
       end $$;`);
+    // A position: the blocks wholly ahead, plus a count inside the key's own block. In PL/pgSQL so
+    // each connection plans these statements once, not on every lookup (planning the equivalent
+    // inline SQL cost as much as running it).
+    this.addSql(`create function queue_position(city uuid, vtype text, r smallint, t timestamptz, s bigint) returns int
+      language plpgsql stable as $$
+      declare
+        before bigint;
+        lr smallint; lt timestamptz; ls bigint;
+        inside bigint;
+      begin
+        select coalesce(sum(qb.waiting), 0) into before from queue_block qb
+         where qb.city_id = city and qb.voucher_type = vtype and (qb.upper_rank, qb.upper_at, qb.upper_seq) <= (r, t, s);
+        select qb.upper_rank, qb.upper_at, qb.upper_seq into lr, lt, ls from queue_block qb
+         where qb.city_id = city and qb.voucher_type = vtype and (qb.upper_rank, qb.upper_at, qb.upper_seq) <= (r, t, s)
+         order by qb.upper_rank desc, qb.upper_at desc, qb.upper_seq desc limit 1;
+        if not found then lr := -1; lt := '-infinity'; ls := 0; end if;
+        select count(*) into inside from application a
+         where a.city_id = city and a.voucher_type = vtype and a.status = 'QUEUED'
+           and (a.priority_rank, a.submitted_at, a.submission_seq) >= (lr, lt, ls)
+           and (a.priority_rank, a.submitted_at, a.submission_seq) < (r, t, s);
+        return (before + inside + 1)::int;
+      end $$;`);
     // Transition tables allow one event per trigger, hence three.
     this.addSql(`create trigger application_queue_block_insert after insert on application referencing new table as new_rows for each statement execute function queue_block_track();`);
     this.addSql(`create trigger application_queue_block_update after update on application referencing old table as old_rows new table as new_rows for each statement execute function queue_block_track();`);
@@ -93,6 +115,7 @@ export class Migration20261125161750_queue_order extends Migration {
     this.addSql(`drop trigger application_queue_block_insert on application;`);
     this.addSql(`drop trigger application_queue_block_update on application;`);
     this.addSql(`drop trigger application_queue_block_delete on application;`);
+    this.addSql(`drop function queue_position(uuid, text, smallint, timestamptz, bigint);`);
     this.addSql(`drop function queue_block_track();`);
     this.addSql(`drop function queue_block_apply(queue_block_change[]);`);
     this.addSql(`drop function queue_block_lock_key(uuid, text);`);

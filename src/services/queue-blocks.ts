@@ -22,26 +22,17 @@ export const BLOCK_SIZE = 1000;
 const UPPER = '(qb.upper_rank, qb.upper_at, qb.upper_seq)';
 
 /**
- * SQL for the position of the queue key `key` (an SQL row expression over columns of an outer
- * query) in the queue (`city`, `type`: SQL expressions). Counts waiting applications strictly
- * ahead of the key, so it is also right for a key that is not itself waiting.
+ * SQL for the position of the queue key of row `alias` in its own queue: 1 + the waiting
+ * applications strictly ahead of it, so it is also right for a row that is not itself waiting.
+ * queue_position() (migration queue_order) sums the blocks wholly ahead and counts inside one block.
  */
-export function positionSql(city: string, type: string, key: string): string {
-  const blocksAhead = `qb.city_id = ${city} and qb.voucher_type = ${type} and ${UPPER} <= ${key}`;
-  return `((select coalesce(sum(qb.waiting), 0) from queue_block qb where ${blocksAhead})
-    + (select count(*) from (
-        (select qb.upper_rank as lr, qb.upper_at as lt, qb.upper_seq as ls from queue_block qb where ${blocksAhead}
-          order by qb.upper_rank desc, qb.upper_at desc, qb.upper_seq desc limit 1)
-        union all (select -1::smallint, '-infinity'::timestamptz, 0::bigint) limit 1) lo
-       join application a on a.city_id = ${city} and a.voucher_type = ${type} and a.status = '${ApplicationStatus.QUEUED}'
-        and ${queueKey('a')} >= (lo.lr, lo.lt, lo.ls) and ${queueKey('a')} < ${key})
-    + 1)::int`;
-}
+export const positionSql = (alias: string): string =>
+  `queue_position(${alias}.city_id, ${alias}.voucher_type, ${alias}.priority_rank, ${alias}.submitted_at, ${alias}.submission_seq)`;
 
 /** The statement queuePositions sends, with its parameters (exported for the queue-scale benchmark's EXPLAIN). */
 export function queuePositionsStatement(applicationIds: readonly string[]): [sql: string, params: unknown[]] {
   return [
-    `select me.id, ${positionSql('me.city_id', 'me.voucher_type', queueKey('me'))} as position
+    `select me.id, ${positionSql('me')} as position
        from application me where me.id in (?) and me.status = ?`,
     // knex expands an array binding into a list, so `in (?)` (never `any(?)`) is the safe form.
     [[...applicationIds], ApplicationStatus.QUEUED],

@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ApplicationStatus, PriorityCategory, VoucherStatus, VoucherType } from '../domain/enums.js';
+import { ApplicationStatus, PriorityCategory, ProviderKind, ProviderStatus, VoucherStatus, VoucherType } from '../domain/enums.js';
+import { providerKindsAccepting } from '../domain/voucher-eligibility.js';
+import type { City } from '../entities/index.js';
+import { currentPeriod } from './issuing.service.js';
 import { badInput } from '../errors.js';
 import type { CityService } from './city.service.js';
 import { readPageArgs, type PageArgs } from './pagination.js';
-import { positionSql, QUEUE_ORDER, queueKey } from './queue-blocks.js';
+import type { EventKind, QueueEvent } from '../realtime/publish.js';
+import { publicChanges, type QueueChangeRow } from '../realtime/queue-changes.js';
+import { positionSql, QUEUE_ORDER } from './queue-blocks.js';
 
 /** One line of the public queue: enough to see the order is fair, nothing that identifies a child. */
 export interface QueueEntry {
@@ -30,6 +35,11 @@ export interface QueueStatsRow {
   /** Vouchers by status, keyed by the status in lower case. */
   vouchers: Record<Lowercase<VoucherStatus>, number>;
   active: number;
+  /** Free seats in active programs of approved providers that accept this voucher type. */
+  seatsFree: number;
+  /** This programme year's budget for the queue, in tiyn (0 when none is set), and what settlement committed of it. */
+  budgetAllocatedTiyn: string;
+  budgetUsedTiyn: string;
   at: Date;
 }
 
@@ -90,7 +100,7 @@ export class QueueService {
     if (page.length > 0) {
       // The first row may itself be offered: its position is that of the next waiting key.
       const [first] = await conn.execute(
-        `select ${positionSql('me.city_id', 'me.voucher_type', queueKey('me'))} as n from application me where me.id = ?`,
+        `select ${positionSql('me')} as n from application me where me.id = ?`,
         [page[0]!.id],
       );
       position = Number(first?.n ?? 1);
@@ -114,7 +124,7 @@ export class QueueService {
     };
   }
 
-  /** Counts per city and voucher type: waiting, offered, and vouchers by status. Public. */
+  /** Counts per city and voucher type: waiting, offered, vouchers by status, free seats, budget use. Public. */
   async stats(cityCode?: string | null, voucherType?: VoucherType | null): Promise<QueueStatsRow[]> {
     const cities = cityCode ? [await this.cities.byCode(cityCode, 'city')] : await this.cities.list();
     const types = voucherType ? [voucherType] : Object.values(VoucherType);
@@ -122,7 +132,10 @@ export class QueueService {
     const cityIds = cities.map((c) => c.id);
     const at = new Date();
     type CountRow = { city_id: string; voucher_type: string; status: string; n: number };
-    const [applications, vouchers] = await Promise.all([
+    type SeatsRow = { city_id: string; kind: ProviderKind; free: number };
+    type BudgetRow = { city_id: string; voucher_type: string; period: string; allocated: string; used: string };
+    const periods = [...new Set(cities.map((c) => currentPeriod(c, at)))];
+    const [applications, vouchers, seats, budgets] = await Promise.all([
       conn.execute<CountRow[]>(
         `select city_id, voucher_type, status, count(*)::int as n from application
           where city_id in (?) and voucher_type in (?) and ${IN_QUEUE} group by 1, 2, 3`,
@@ -133,7 +146,20 @@ export class QueueService {
           where city_id in (?) and type in (?) group by 1, 2, 3`,
         [cityIds, types],
       ),
+      conn.execute<SeatsRow[]>(
+        `select pr.city_id, pr.kind, coalesce(sum(pg.free_seats), 0)::int as free from program pg join provider pr on pr.id = pg.provider_id
+          where pr.city_id in (?) and pr.status = ? and pg.active group by 1, 2`,
+        [cityIds, ProviderStatus.APPROVED],
+      ),
+      conn.execute<BudgetRow[]>(
+        `select city_id, voucher_type, period, allocated_tiyn::text as allocated, committed_tiyn::text as used from budget
+          where city_id in (?) and voucher_type in (?) and period in (?)`,
+        [cityIds, types, periods],
+      ),
     ]);
+    const seatsFor = (cityId: string, type: VoucherType) =>
+      seats.filter((r) => r.city_id === cityId && providerKindsAccepting(type).includes(r.kind)).reduce((sum, r) => sum + Number(r.free), 0);
+    const budgetFor = (city: City, type: string) => budgets.find((b) => b.city_id === city.id && b.voucher_type === type && b.period === currentPeriod(city, at));
     const count = (rows: CountRow[], cityId: string, type: string, status: string) =>
       Number(rows.find((r) => r.city_id === cityId && r.voucher_type === type && r.status === status)?.n ?? 0);
     return cities.flatMap((city) =>
@@ -144,8 +170,31 @@ export class QueueService {
         offered: count(applications, city.id, type, ApplicationStatus.OFFERED),
         vouchers: Object.fromEntries(Object.values(VoucherStatus).map((s) => [s.toLowerCase(), count(vouchers, city.id, type, s)])) as Record<Lowercase<VoucherStatus>, number>,
         active: count(vouchers, city.id, type, VoucherStatus.ACTIVE),
+        seatsFree: seatsFor(city.id, type),
+        budgetAllocatedTiyn: budgetFor(city, type)?.allocated ?? '0',
+        budgetUsedTiyn: budgetFor(city, type)?.used ?? '0',
         at,
       })),
     );
+  }
+
+  /** The latest anonymised changes of the queues (newest first), from the event log. Public. */
+  async recentChanges(cityCode: string | null, voucherType: VoucherType | null, first: number | null | undefined): Promise<QueueChangeRow[]> {
+    const { limit } = readPageArgs({ first: first ?? 10 });
+    const cities = await this.cities.list();
+    const only = cityCode ? await this.cities.byCode(cityCode, 'city') : null;
+    const codes = new Map(cities.map((c) => [c.id, c.code]));
+    type Row = { kind: EventKind; city_id: string; voucher_type: string | null; payload: QueueEvent['payload']; occurred_at: Date };
+    // Events about both types (rules) have no voucher_type; they count for either filter.
+    const rows = await this.em.getConnection().execute<Row[]>(
+      `select kind, city_id, voucher_type, payload, occurred_at from domain_event
+        where city_id in (?) ${voucherType ? 'and (voucher_type = ? or voucher_type is null)' : ''}
+        order by id desc limit ?`,
+      [only ? [only.id] : [...codes.keys()], ...(voucherType ? [voucherType] : []), limit],
+    );
+    return rows
+      .flatMap((r) => publicChanges({ kind: r.kind, cityId: r.city_id, voucherType: r.voucher_type, payload: r.payload, occurredAt: new Date(r.occurred_at) }, codes.get(r.city_id)!))
+      .filter((c) => !voucherType || c.voucherType === voucherType)
+      .slice(0, limit);
   }
 }
