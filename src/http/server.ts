@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -19,6 +20,7 @@ import { exportsRouter } from './exports.js';
 import { formatError, isUnexpected } from './format-error.js';
 import { attachGraphqlWs, GRAPHQL_PATH } from './graphql-ws.js';
 import { DEFAULT_LIMITS, type Limits, protectionRules } from './protection.js';
+import { explorerPage, webRouter } from './web.js';
 
 export interface ServerOptions {
   orm: Orm;
@@ -76,6 +78,8 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
       ...httpServers.map((httpServer) => ApolloServerPluginDrainHttpServer({ httpServer })),
       { serverWillStart: async () => ({ drainServer: async () => void (await Promise.all(wsServers.map((ws) => ws.dispose()))) }) },
       errorLoggingPlugin(),
+      // Apollo's own landing page loads its sandbox from a CDN; GET /graphql serves our bundled explorer instead.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -107,8 +111,10 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
     }
   });
   app.use(exportsRouter(orm.em, tokens, log));
+  app.use(webRouter(log));
   app.use(
     GRAPHQL_PATH,
+    explorerPage(options.introspection),
     express.json({ limit: limits.maxPayloadBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>

@@ -5,6 +5,7 @@ import { EVENTS_CHANNEL, type QueueEvent } from './publish.js';
 
 export interface StoredEvent extends QueueEvent {
   id: bigint;
+  occurredAt: Date;
 }
 
 const BATCH = 1000;
@@ -131,13 +132,13 @@ export class EventBus {
    */
   private async readBatch(): Promise<number> {
     const gapIds = [...this.gaps.keys()].map(String);
-    type Row = { xmin: string; xmax: string; id: string | null; kind: string; city_id: string; voucher_type: string | null; payload: QueueEvent['payload'] };
+    type Row = { xmin: string; xmax: string; id: string | null; occurred_at: Date; kind: string; city_id: string; voucher_type: string | null; payload: QueueEvent['payload'] };
     const rows = await this.orm.em.fork().execute<Row[]>(
       `with s as materialized (select pg_current_snapshot() as snap)
        select pg_snapshot_xmin(s.snap)::text as xmin, pg_snapshot_xmax(s.snap)::text as xmax, e.*
          from s left join lateral (
-           (select id::text as id, kind, city_id, voucher_type, payload from domain_event where id > ? order by id limit ?)
-           ${gapIds.length > 0 ? 'union all (select id::text, kind, city_id, voucher_type, payload from domain_event where id in (?))' : ''}
+           (select id::text as id, occurred_at, kind, city_id, voucher_type, payload from domain_event where id > ? order by id limit ?)
+           ${gapIds.length > 0 ? 'union all (select id::text, occurred_at, kind, city_id, voucher_type, payload from domain_event where id in (?))' : ''}
          ) e on true`,
       gapIds.length > 0 ? [this.lastId.toString(), BATCH, gapIds] : [this.lastId.toString(), BATCH],
     );
@@ -145,7 +146,7 @@ export class EventBus {
     const xmax = BigInt(rows[0]!.xmax);
     const events: StoredEvent[] = rows
       .filter((r) => r.id !== null)
-      .map((r) => ({ id: BigInt(r.id!), kind: r.kind as StoredEvent['kind'], cityId: r.city_id, voucherType: r.voucher_type, payload: r.payload }))
+      .map((r) => ({ id: BigInt(r.id!), occurredAt: new Date(r.occurred_at), kind: r.kind as StoredEvent['kind'], cityId: r.city_id, voucherType: r.voucher_type, payload: r.payload }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     let fresh = 0;
     for (const event of events) {

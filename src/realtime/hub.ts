@@ -8,6 +8,7 @@ import { type PositionRow, positionsInQueue, positionsInQueueStatement } from '.
 import type { EventBus, StoredEvent } from './event-bus.js';
 import { EventKind } from './publish.js';
 import { pushIterator } from './push-iterator.js';
+import { publicChanges, type QueueChangeRow } from './queue-changes.js';
 
 /** Why a position moved, as the parent's screen explains it. */
 export enum PositionChangeReason {
@@ -64,6 +65,7 @@ export class RealtimeHub {
   private readonly positionWatchers = new Map<string, Set<PositionWatcher>>();
   private readonly offerWatchers = new Map<string, Set<(offer: Offer) => void>>();
   private readonly metricsWatchers = new Map<string, Set<(row: QueueStatsRow) => void>>();
+  private readonly changeWatchers = new Set<{ cityCode: string | null; voucherType: VoucherType | null; push(row: QueueChangeRow): void }>();
   private readonly dirtyQueues = new Map<string, EventKind>();
   private readonly dirtyMetrics = new Set<string>();
   private positionTimer: NodeJS.Timeout | undefined;
@@ -123,7 +125,35 @@ export class RealtimeHub {
     return iterator;
   }
 
+  /**
+   * Anonymised queue changes for a dashboard, straight from the events: no statement per change.
+   * (City codes are loaded once, before the first change can be pushed.)
+   */
+  async watchChanges(cityCode: string | null, voucherType: VoucherType | null): Promise<AsyncIterableIterator<QueueChangeRow>> {
+    await this.loadCityCodes();
+    const { push, iterator } = pushIterator<QueueChangeRow>(() => this.changeWatchers.delete(watcher));
+    const watcher = { cityCode, voucherType, push };
+    this.changeWatchers.add(watcher);
+    return iterator;
+  }
+
+  private async loadCityCodes(): Promise<Map<string, string>> {
+    this.cityCodes ??= new Map((await new CityService(this.orm.em.fork()).list()).map((c) => [c.id, c.code]));
+    return this.cityCodes;
+  }
+
   private onEvents(events: StoredEvent[]): void {
+    if (this.changeWatchers.size > 0 && this.cityCodes) {
+      for (const event of events) {
+        const code = this.cityCodes.get(event.cityId);
+        if (!code) continue;
+        for (const change of publicChanges(event, code)) {
+          for (const w of this.changeWatchers) {
+            if ((w.cityCode === null || w.cityCode === code) && (w.voucherType === null || w.voucherType === change.voucherType)) w.push(change);
+          }
+        }
+      }
+    }
     for (const event of events) {
       const types = event.voucherType ? [event.voucherType] : Object.values(VoucherType);
       for (const type of types) {
@@ -206,10 +236,10 @@ export class RealtimeHub {
     if (![...this.metricsWatchers.values()].some((set) => set.size > 0)) return;
     const em = this.orm.em.fork();
     const queue = new QueueService(em, new CityService(em));
-    this.cityCodes ??= new Map((await new CityService(em).list()).map((c) => [c.id, c.code]));
+    await this.loadCityCodes();
     for (const key of dirty) {
       const [cityId, type] = key.split(':') as [string, VoucherType];
-      const code = this.cityCodes.get(cityId);
+      const code = this.cityCodes!.get(cityId);
       const watchers = code ? this.metricsWatchers.get(`${code}:${type}`) : undefined;
       if (!code || !watchers?.size) continue;
       try {

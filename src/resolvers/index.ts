@@ -8,7 +8,7 @@ import { OfferResolver } from './offer.resolver.js';
 import { ProgramResolver } from './program.resolver.js';
 import { ProviderResolver } from './provider.resolver.js';
 import { QueueResolver } from './queue.resolver.js';
-import { RealtimeResolver } from './realtime.resolver.js';
+import { QueueChangeResolver, RealtimeResolver } from './realtime.resolver.js';
 import { RulesResolver } from './rules.resolver.js';
 import { ViewerResolver } from './viewer.resolver.js';
 import { VoucherResolver } from './voucher.resolver.js';
@@ -30,4 +30,5 @@ export const RESOLVERS = [
   PaymentLineResolver,
   BudgetResolver,
   RealtimeResolver,
+  QueueChangeResolver,
 ] as const;

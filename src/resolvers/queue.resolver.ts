@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { VoucherType } from '../domain/enums.js';
 import type { City } from '../entities/index.js';
 import { CityType } from '../schema/city.type.js';
+import { money, MoneyType } from '../schema/money.type.js';
 import { QueueConnection, QueueStatsType } from '../schema/queue.type.js';
 import type { QueueStatsRow } from '../services/queue.service.js';
 
@@ -38,5 +39,15 @@ export class QueueResolver {
   @FieldResolver(() => CityType, { description: 'The city counted.' })
   city(@Root() row: QueueStatsRow, @Ctx() ctx: Context): Promise<City> {
     return ctx.loaders.cityByCode.load(row.cityCode);
+  }
+
+  @FieldResolver(() => MoneyType, { description: 'This programme year’s budget for the city and voucher type (0 when none is set).' })
+  budgetAllocated(@Root() row: QueueStatsRow): MoneyType {
+    return money(row.budgetAllocatedTiyn);
+  }
+
+  @FieldResolver(() => MoneyType, { description: 'What settled payments have committed of that budget so far.' })
+  budgetUsed(@Root() row: QueueStatsRow): MoneyType {
+    return money(row.budgetUsedTiyn);
   }
 }

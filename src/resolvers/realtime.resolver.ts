@@ -1,11 +1,13 @@
-import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../context.js';
 import { VoucherType } from '../domain/enums.js';
-import type { Offer } from '../entities/index.js';
+import type { City, Offer } from '../entities/index.js';
+import type { QueueChangeRow } from '../realtime/queue-changes.js';
+import { CityType } from '../schema/city.type.js';
 import type { PositionUpdate } from '../realtime/hub.js';
 import { OfferType } from '../schema/offer.type.js';
 import { QueueStatsType } from '../schema/queue.type.js';
-import { QueuePositionType } from '../schema/realtime.type.js';
+import { QueueChangeType, QueuePositionType } from '../schema/realtime.type.js';
 import type { QueueStatsRow } from '../services/queue.service.js';
 
 @Resolver()
@@ -38,5 +40,35 @@ export class RealtimeResolver {
     @Arg('voucherType', () => VoucherType, { nullable: true, description: 'One type; both when omitted.' }) _voucherType?: VoucherType,
   ): QueueStatsRow {
     return row;
+  }
+
+  @Subscription(() => QueueChangeType, {
+    description: 'Public: each queue change as it happens, anonymised (what, how many, public labels).',
+    subscribe: ({ args, context }) => (context as Context).services.subscriptions.changes(args.city ?? null, args.voucherType ?? null),
+  })
+  queueChanges(
+    @Root() change: QueueChangeRow,
+    @Arg('city', () => String, { nullable: true, description: 'One city; all when omitted.' }) _city?: string,
+    @Arg('voucherType', () => VoucherType, { nullable: true, description: 'One type; both when omitted.' }) _voucherType?: VoucherType,
+  ): QueueChangeRow {
+    return change;
+  }
+}
+
+@Resolver(() => QueueChangeType)
+export class QueueChangeResolver {
+  @Query(() => [QueueChangeType], { description: 'Public: the latest queue changes, newest first, anonymised.' })
+  recentQueueChanges(
+    @Ctx() ctx: Context,
+    @Arg('city', () => String, { nullable: true, description: 'One city; all when omitted.' }) city?: string,
+    @Arg('voucherType', () => VoucherType, { nullable: true, description: 'One type; both when omitted.' }) voucherType?: VoucherType,
+    @Arg('first', () => Int, { nullable: true, description: 'How many, at most 100 (default 10).' }) first?: number,
+  ): Promise<QueueChangeRow[]> {
+    return ctx.services.queue.recentChanges(city ?? null, voucherType ?? null, first);
+  }
+
+  @FieldResolver(() => CityType, { description: 'The queue’s city.' })
+  city(@Root() change: QueueChangeRow, @Ctx() ctx: Context): Promise<City> {
+    return ctx.loaders.cityByCode.load(change.cityCode);
   }
 }

@@ -80,6 +80,9 @@ export class QueueStatsType {
   @Field(() => VoucherCountsType, { description: 'Vouchers by every status.' })
   vouchers!: VoucherCountsType;
 
+  @Field(() => Int, { description: 'Free seats in active programs of approved providers that accept this voucher type.' })
+  seatsFree!: number;
+
   @Field(() => DateTime, { description: 'When these counts were taken.' })
   at!: Date;
 }

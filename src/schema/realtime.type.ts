@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ApplicationStatus } from '../domain/enums.js';
+import { ApplicationStatus, VoucherType } from '../domain/enums.js';
+import { EventKind } from '../realtime/publish.js';
 import { PositionChangeReason } from '../realtime/hub.js';
 import { DateTime } from './scalars.js';
 
@@ -31,5 +32,35 @@ export class QueuePositionType {
   reason!: PositionChangeReason;
 
   @Field(() => DateTime, { description: 'When the position was computed.' })
+  at!: Date;
+}
+
+registerEnumType(EventKind, {
+  name: 'QueueChangeKind',
+  description: 'What happened in a queue.',
+  valuesConfig: {
+    QUEUE_JOINED: { description: 'Applications entered the queue: applied, restored, or back after an offer lapsed.' },
+    QUEUE_LEFT: { description: 'Applications left the queue without an offer: withdrawn or cancelled.' },
+    OFFERED: { description: 'Vouchers were offered to the head of the queue.' },
+    OFFER_CLOSED: { description: 'Offers were accepted, declined or expired.' },
+    RULES_CHANGED: { description: 'The city’s rules changed (priority order, deadlines).' },
+  },
+});
+
+@ObjectType('QueueChange', { description: 'One change of a queue, anonymised: what happened, to how many, and their public queue labels.' })
+export class QueueChangeType {
+  @Field(() => VoucherType, { description: 'The queue’s voucher type.' })
+  voucherType!: VoucherType;
+
+  @Field(() => EventKind, { description: 'What happened.' })
+  kind!: EventKind;
+
+  @Field(() => Int, { description: 'How many applications it concerned (1 for a rules change).' })
+  count!: number;
+
+  @Field(() => [String], { description: 'Public labels (as in `queue`) of the applications concerned, at most 20.' })
+  labels!: string[];
+
+  @Field(() => DateTime, { description: 'When it happened.' })
   at!: Date;
 }

@@ -8,6 +8,7 @@ import type { PositionUpdate, RealtimeHub } from '../realtime/hub.js';
 import { requireRole } from './access.js';
 import type { CityService } from './city.service.js';
 import type { QueueStatsRow } from './queue.service.js';
+import type { QueueChangeRow } from '../realtime/queue-changes.js';
 
 /** Live subscriptions, with the same access rules as the queries they mirror. */
 export class SubscriptionService {
@@ -33,6 +34,12 @@ export class SubscriptionService {
   async metrics(cityCode: string | null, voucherType: VoucherType | null): Promise<AsyncIterableIterator<QueueStatsRow>> {
     if (cityCode) await this.cities.byCode(cityCode, 'city');
     return this.live().watchMetrics(cityCode?.toUpperCase() ?? null, voucherType);
+  }
+
+  /** Public and anonymised, like the open queue itself. */
+  async changes(cityCode: string | null, voucherType: VoucherType | null): Promise<AsyncIterableIterator<QueueChangeRow>> {
+    if (cityCode) await this.cities.byCode(cityCode, 'city');
+    return this.live().watchChanges(cityCode?.toUpperCase() ?? null, voucherType);
   }
 
   /** Every event is authorised again: a token that expired while the socket stayed open gets no more. */

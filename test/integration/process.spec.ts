@@ -46,6 +46,19 @@ function query(body: object): Promise<any> {
   });
 }
 
+/** GET over the API's Unix socket: status, content type and body. */
+function get(pathname: string, accept = '*/*'): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, path: pathname, headers: { accept } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body: text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** Processes whose command line mentions the data folder: the API's PostgreSQL, if still running. */
 function processesUsing(dir: string): string[] {
   return fs
@@ -71,6 +84,14 @@ describe('the API process', () => {
     expect(res.data.programs.edges).toHaveLength(5);
     expect(res.data.programs.totalCount).toBeGreaterThan(100);
     expect(res.data.programs.edges[0].node.title.kk).toMatch(/\S/);
+
+    // The browser pages and the explorer come from this process, built from web/.
+    const dashboard = await get('/dashboard', 'text/html');
+    expect(dashboard).toMatchObject({ status: 200, type: expect.stringContaining('text/html') });
+    expect(dashboard.body).toContain('/assets/dashboard.js');
+    expect((await get('/assets/dashboard.js')).status).toBe(200);
+    expect((await get('/graphql', 'text/html')).body).toContain('/assets/explorer.js');
+    expect((await get('/assets/nothing-here.js')).status).toBe(404);
 
     // An open WebSocket must not hold the shutdown up.
     const ws = createClient({ url: `ws+unix://${socketPath}:/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, onNonLazyError: () => {} });

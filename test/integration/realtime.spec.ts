@@ -113,3 +113,36 @@ describe('offers and metrics', () => {
     }
   });
 });
+
+describe('public queue changes for dashboards', () => {
+  const CHANGES = `subscription { queueChanges(city: "ASTANA", voucherType: TARGETED) { city { code } voucherType kind count labels at } }`;
+
+  it('streams each change anonymised, lists the latest, and counts seats and budget', async () => {
+    const changes = await api.subscribe(CHANGES);
+    // Registered once a metrics snapshot proves this server's hub is reading (as above).
+    const metrics = await api.subscribe(METRICS);
+    await metrics.next();
+    const joined = await queued();
+    const { application } = await api.data(`query($id: ID!) { application(id: $id) { publicLabel } }`, { id: joined.applicationId }, { token: joined.family.token });
+
+    let change = (await changes.next()).queueChanges;
+    while (!change.labels.includes(application.publicLabel)) change = (await changes.next()).queueChanges;
+    expect(change).toMatchObject({ city: { code: CITY }, voucherType: 'TARGETED', kind: 'QUEUE_JOINED', count: 1, labels: [application.publicLabel] });
+    // Nothing that identifies the child or the application travels: only the public label.
+    expect(JSON.stringify(change)).not.toContain(joined.applicationId);
+
+    const { recentQueueChanges } = await api.data(`{ recentQueueChanges(city: "ASTANA", voucherType: TARGETED, first: 50) { kind labels } }`);
+    expect(recentQueueChanges).toContainEqual({ kind: 'QUEUE_JOINED', labels: [application.publicLabel] });
+    const bad = await api.request(`{ recentQueueChanges(city: "NOWHERE") { kind } }`);
+    expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+    const { queueStats } = await api.data(`{ queueStats(city: "ASTANA", voucherType: TARGETED) { seatsFree budgetAllocated { tiyn currency } budgetUsed { tiyn } } }`);
+    const [seats] = await api.sql<{ free: number }>(
+      `select coalesce(sum(pg.free_seats), 0)::int as free from program pg join provider pr on pr.id = pg.provider_id join city c on c.id = pr.city_id
+        where c.code = ? and pr.status = 'APPROVED' and pg.active and pr.kind in ('SCHOOL', 'STATE_INSTITUTION')`,
+      [CITY],
+    );
+    expect(queueStats[0]).toMatchObject({ seatsFree: seats!.free, budgetAllocated: { currency: 'KZT' } });
+    await Promise.all([changes.close(), metrics.close()]);
+  });
+});

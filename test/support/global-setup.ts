@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { initOrm, migrate, type ConnectionParts } from '../../src/db/orm.js';
 import { createLogger } from '../../src/logger.js';
+import { buildWeb } from '../../web/build.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,6 +32,8 @@ export default async function setup(project: TestProject) {
     connection = db.connection;
     stop = db.stop;
   }
+  // The pages the server serves (and the browser tests open) are built from web/src first.
+  await buildWeb();
   const orm = await initOrm(connection, log, 2);
   await migrate(orm);
   await orm.close(true);
