@@ -33,7 +33,7 @@ import { type KezekServer, startServer } from '../src/http/server.js';
 import { uuidv7 } from '../src/ids.js';
 import { createLogger } from '../src/logger.js';
 import { birthDateForAge, cityBand, IinSequence, isoMicros, seededRandom, spreadInstants } from '../src/seed/article-scenario.js';
-import { type Benchmark, type BenchLog, type BenchmarkResult, formatCount, formatSeconds, secondsSince } from './benchmark.js';
+import { type Benchmark, loadRows, type BenchLog, type BenchmarkResult, formatCount, formatSeconds, secondsSince } from './benchmark.js';
 
 const CITY = 'AKTOBE';
 const TYPE = VoucherType.UNIVERSAL;
@@ -52,7 +52,6 @@ const SETTLE_MS = 1_000;
 const TARGET_P99_MS = 1_000;
 const TARGET_STATEMENTS = 2;
 const RULES_VERSION = 1;
-const BATCH_ROWS = 10_000;
 const JWT_SECRET = 'kezek-bench-fan-out-secret-long-enough-for-hs256';
 const CLIENT_ROLE = 'kezek-fan-out-clients';
 const POSITION = 'subscription($id: ID!) { queuePositionChanged(applicationId: $id) { applicationId position status reason at } }';
@@ -131,19 +130,6 @@ function planQueue(city: CityRow): Plan {
   return { watchers, parents: [...head, ...watching], entries };
 }
 
-type Column<Row> = [name: string, pgType: string, value: (row: Row) => string | number];
-
-/** INSERT … SELECT FROM unnest(one array per column), BATCH_ROWS rows a statement. */
-async function insertRows<Row>(trx: Knex.Transaction, table: string, rows: readonly Row[], columns: Column<Row>[], log: BenchLog): Promise<void> {
-  const sql = `insert into "${table}" (${columns.map(([name]) => `"${name}"`).join(', ')})
-    select * from unnest(${columns.map(([, type]) => `?::${type}[]`).join(', ')})`;
-  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
-    const batch = rows.slice(start, start + BATCH_ROWS);
-    await trx.raw(sql, columns.map(([, , value]) => batch.map(value)) as Knex.RawBinding[]);
-  }
-  log(`  ${table}: ${formatCount(rows.length)} rows`);
-}
-
 /** The city, refused if it has applications or quotas already: the positions checked below assume an empty queue. */
 async function readEmptyCity(trx: Knex.Transaction): Promise<CityRow> {
   const { rows } = await trx.raw(
@@ -161,20 +147,20 @@ async function readEmptyCity(trx: Knex.Transaction): Promise<CityRow> {
 
 async function insertQueue(trx: Knex.Transaction, city: CityRow, plan: Plan, log: BenchLog): Promise<void> {
   const { parents, entries } = plan;
-  await insertRows(trx, 'applicant', parents, [
+  await loadRows(trx, 'applicant', parents, [
     ['id', 'uuid', (p) => p.id], ['iin', 'text', (p) => p.iin], ['full_name', 'text', (p) => p.name],
     ['phone', 'text', (p) => p.phone], ['language', 'text', () => 'KK'],
   ], log);
-  await insertRows(trx, 'child', entries, [
+  await loadRows(trx, 'child', entries, [
     ['id', 'uuid', (e) => e.childId], ['iin', 'text', (e) => e.childIin], ['full_name', 'text', (e) => `Бала ${e.childIin}`],
     ['birth_date', 'date', (e) => e.birthDate], ['sex', 'text', (e) => e.sex], ['created_at', 'timestamptz', (e) => e.submittedAt],
   ], log);
-  await insertRows(trx, 'guardianship', entries, [
+  await loadRows(trx, 'guardianship', entries, [
     ['id', 'uuid', (e) => e.guardianshipId], ['applicant_id', 'uuid', (e) => e.parent.id], ['child_id', 'uuid', (e) => e.childId],
     ['relationship', 'text', () => Relationship.MOTHER], ['created_at', 'timestamptz', (e) => e.submittedAt],
   ], log);
   const rank = priorityRank(city.priorityOrder, PriorityCategory.NONE);
-  await insertRows(trx, 'application', entries, [
+  await loadRows(trx, 'application', entries, [
     ['id', 'uuid', (e) => e.applicationId], ['child_id', 'uuid', (e) => e.childId], ['applicant_id', 'uuid', (e) => e.parent.id],
     ['city_id', 'uuid', () => city.id], ['voucher_type', 'text', () => TYPE], ['status', 'text', () => ApplicationStatus.QUEUED],
     ['priority_category', 'text', () => PriorityCategory.NONE], ['priority_rank', 'smallint', () => rank],

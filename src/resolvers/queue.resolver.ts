@@ -1,10 +1,10 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context.js';
 import { VoucherType } from '../domain/enums.js';
 import type { City } from '../entities/index.js';
 import { CityType } from '../schema/city.type.js';
 import { money, MoneyType } from '../schema/money.type.js';
-import { QueueConnection, QueueStatsType } from '../schema/queue.type.js';
+import { QueueConnection, QueueScopeArgs, QueueStatsType } from '../schema/queue.type.js';
 import type { QueueStatsRow } from '../services/queue.service.js';
 
 @Resolver(() => QueueStatsType)
@@ -28,12 +28,8 @@ export class QueueResolver {
   }
 
   @Query(() => [QueueStatsType], { description: 'Counts per city and voucher type: waiting, offered, vouchers by status. Public.' })
-  queueStats(
-    @Ctx() ctx: Context,
-    @Arg('city', () => String, { nullable: true, description: 'One city; all when omitted.' }) city?: string,
-    @Arg('voucherType', () => VoucherType, { nullable: true, description: 'One type; both when omitted.' }) voucherType?: VoucherType,
-  ): Promise<QueueStatsRow[]> {
-    return ctx.services.queue.stats(city, voucherType);
+  queueStats(@Ctx() ctx: Context, @Args(() => QueueScopeArgs) scope: QueueScopeArgs): Promise<QueueStatsRow[]> {
+    return ctx.services.queue.stats(scope.city, scope.voucherType);
   }
 
   @FieldResolver(() => CityType, { description: 'The city counted.' })

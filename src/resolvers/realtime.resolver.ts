@@ -1,12 +1,11 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../context.js';
-import { VoucherType } from '../domain/enums.js';
 import type { City, Offer } from '../entities/index.js';
 import type { QueueChangeRow } from '../realtime/queue-changes.js';
 import { CityType } from '../schema/city.type.js';
 import type { PositionUpdate } from '../realtime/hub.js';
 import { OfferType } from '../schema/offer.type.js';
-import { QueueStatsType } from '../schema/queue.type.js';
+import { QueueScopeArgs, QueueStatsType } from '../schema/queue.type.js';
 import { QueueChangeType, QueuePositionType } from '../schema/realtime.type.js';
 import type { QueueStatsRow } from '../services/queue.service.js';
 
@@ -34,11 +33,7 @@ export class RealtimeResolver {
     description: 'Public: queue metrics for dashboards — a snapshot at once, then at most a few per second while the queue changes.',
     subscribe: ({ args, context }) => (context as Context).services.subscriptions.metrics(args.city ?? null, args.voucherType ?? null),
   })
-  queueMetrics(
-    @Root() row: QueueStatsRow,
-    @Arg('city', () => String, { nullable: true, description: 'One city; all when omitted.' }) _city?: string,
-    @Arg('voucherType', () => VoucherType, { nullable: true, description: 'One type; both when omitted.' }) _voucherType?: VoucherType,
-  ): QueueStatsRow {
+  queueMetrics(@Root() row: QueueStatsRow, @Args(() => QueueScopeArgs) _scope: QueueScopeArgs): QueueStatsRow {
     return row;
   }
 
@@ -46,11 +41,7 @@ export class RealtimeResolver {
     description: 'Public: each queue change as it happens, anonymised (what, how many, public labels).',
     subscribe: ({ args, context }) => (context as Context).services.subscriptions.changes(args.city ?? null, args.voucherType ?? null),
   })
-  queueChanges(
-    @Root() change: QueueChangeRow,
-    @Arg('city', () => String, { nullable: true, description: 'One city; all when omitted.' }) _city?: string,
-    @Arg('voucherType', () => VoucherType, { nullable: true, description: 'One type; both when omitted.' }) _voucherType?: VoucherType,
-  ): QueueChangeRow {
+  queueChanges(@Root() change: QueueChangeRow, @Args(() => QueueScopeArgs) _scope: QueueScopeArgs): QueueChangeRow {
     return change;
   }
 }
@@ -60,11 +51,10 @@ export class QueueChangeResolver {
   @Query(() => [QueueChangeType], { description: 'Public: the latest queue changes, newest first, anonymised.' })
   recentQueueChanges(
     @Ctx() ctx: Context,
-    @Arg('city', () => String, { nullable: true, description: 'One city; all when omitted.' }) city?: string,
-    @Arg('voucherType', () => VoucherType, { nullable: true, description: 'One type; both when omitted.' }) voucherType?: VoucherType,
+    @Args(() => QueueScopeArgs) scope: QueueScopeArgs,
     @Arg('first', () => Int, { nullable: true, description: 'How many, at most 100 (default 10).' }) first?: number,
   ): Promise<QueueChangeRow[]> {
-    return ctx.services.queue.recentChanges(city ?? null, voucherType ?? null, first);
+    return ctx.services.queue.recentChanges(scope.city ?? null, scope.voucherType ?? null, first);
   }
 
   @FieldResolver(() => CityType, { description: 'The queue’s city.' })

@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import { ApplicationStatus, PriorityCategory, VoucherType } from '../domain/enums.js';
 import { PageInfo } from './common.js';
 import { DateTime } from './scalars.js';
@@ -85,4 +85,14 @@ export class QueueStatsType {
 
   @Field(() => DateTime, { description: 'When these counts were taken.' })
   at!: Date;
+}
+
+/** Which queues a public read or subscription covers: one city or all, one voucher type or both. */
+@ArgsType()
+export class QueueScopeArgs {
+  @Field(() => String, { nullable: true, description: 'One city; all when omitted.' })
+  city?: string | null;
+
+  @Field(() => VoucherType, { nullable: true, description: 'One type; both when omitted.' })
+  voucherType?: VoucherType | null;
 }
