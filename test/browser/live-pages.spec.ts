@@ -1,6 +1,6 @@
 // The dashboard and a parent's page in a real browser (Debian's Chromium, driven by playwright-core):
 // figures and the offer banner change live while the test drives the API. Runs its own PostgreSQL
-// with the demo catalogue, so every figure on the page is this file's own. Writes docs/*.png.
+// with the demo catalogue, so every figure on the page is this file's own. Takes screenshots.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +20,9 @@ if (!CHROMIUM) {
   console.warn('browser tests skipped: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
 }
 
-const DOCS = path.resolve(import.meta.dirname, '..', '..', 'docs');
+// `npm run screenshots` writes them into docs/ (shown in the README); a plain test run keeps the
+// work tree clean and writes them to a temporary folder.
+const SHOTS = process.env.SCREENSHOTS === 'docs' ? path.resolve(import.meta.dirname, '..', '..', 'docs') : fs.mkdtempSync(path.join(os.tmpdir(), 'kezek-shots-'));
 const CITY = 'ASTANA';
 const log = createLogger('silent');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kezek-browser-'));
@@ -113,7 +115,7 @@ describe.skipIf(!CHROMIUM)('in a real browser', () => {
     await reads(page.locator('h1'), 'Kezek — живая очередь');
     await page.getByRole('button', { name: 'Қазақша' }).click();
     await reads(page.locator('h1'), 'Kezek — тірі кезек');
-    await page.screenshot({ path: path.join(DOCS, 'dashboard.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await page.close();
   });
@@ -134,7 +136,7 @@ describe.skipIf(!CHROMIUM)('in a real browser', () => {
     await shows(page.locator('#offer'));
     await reads(page.locator('#app-status'), 'Ұсыныс келді');
     await shows(page.locator('#programs li').first());
-    await page.screenshot({ path: path.join(DOCS, 'queue.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, 'queue.png'), fullPage: true });
 
     // Another family's token sees nothing of this application.
     const stranger = await seed.parent().withChild();

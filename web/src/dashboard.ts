@@ -165,7 +165,11 @@ function chartOptions(width: number): uPlot.Options {
       { values: (_u, ticks) => ticks.map((v) => formatNumber(v)) },
     ],
     // At least a minute across, filling from the left, so the first seconds do not read as milliseconds.
-    scales: { x: { time: true, range: (_u, min, max) => [min, Math.max(max, min + 60)] } },
+    scales: {
+      x: { time: true, range: (_u, min, max) => [min, Math.max(max, min + 60)] },
+      // From zero: the queue's length, not its wiggles.
+      y: { range: (_u, _min, max) => [0, Math.max(5, Math.ceil(max * 1.15))] },
+    },
   };
 }
 
