@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Entity, Enum, Formula, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import { ApplicationStatus, PriorityCategory, VoucherType } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { Applicant } from './applicant.entity.js';
@@ -57,6 +57,18 @@ export class Application {
   // A serial column to MikroORM (PostgreSQL reports the nextval default as such); the migration names the sequence.
   @Property({ type: 'bigint', autoincrement: true, nullable: false, unique: 'application_submission_seq_unique' })
   submissionSeq?: string;
+
+  /**
+   * Place among waiting applications (1 = next), null unless QUEUED. Not a column: computed by
+   * queue_position() (migration queue_order) and only when asked for (populate: ['position']), so
+   * reading one application with its position is one statement, not two.
+   */
+  @Formula(
+    (alias) =>
+      `case when ${alias}.status = 'QUEUED' then queue_position(${alias}.city_id, ${alias}.voucher_type, ${alias}.priority_rank, ${alias}.submitted_at, ${alias}.submission_seq) end`,
+    { lazy: true, type: 'integer', nullable: true },
+  )
+  position?: number | null;
 
   /** Rules version in force when the application was made. */
   @Property({ type: 'integer' })

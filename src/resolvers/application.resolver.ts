@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context.js';
 import type { Application, Child, City, Offer, Voucher } from '../entities/index.js';
 import { ApplicationIdInput, ApplicationPayload, ApplicationType, ApplyForVoucherInput } from '../schema/application.type.js';
@@ -6,6 +7,7 @@ import { ChildType } from '../schema/child.type.js';
 import { CityType } from '../schema/city.type.js';
 import { OfferType, VoucherObjectType } from '../schema/offer.type.js';
 import { publicLabel } from '../services/queue.service.js';
+import { selects } from './selection.js';
 
 @Resolver(() => ApplicationType)
 export class ApplicationResolver {
@@ -15,8 +17,9 @@ export class ApplicationResolver {
   }
 
   @Query(() => ApplicationType, { nullable: true, description: 'One application: a parent’s own, an operator’s city’s, or any for agencies and admins.' })
-  application(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Application | null> {
-    return ctx.services.applications.find(ctx.viewer, id);
+  application(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Info() info: GraphQLResolveInfo): Promise<Application | null> {
+    // A parent polling their place asks for exactly this; one statement instead of two.
+    return ctx.services.applications.find(ctx.viewer, id, { withPosition: selects(info, 'position') });
   }
 
   @Mutation(() => ApplicationPayload, { description: 'PARENT: puts a child registered to you in a city’s queue for a voucher type.' })
@@ -35,8 +38,8 @@ export class ApplicationResolver {
   }
 
   @FieldResolver(() => Int, { nullable: true, description: 'Place among waiting applications (1 = next to be offered); null unless QUEUED.' })
-  position(@Root() application: Application, @Ctx() ctx: Context): Promise<number | null> {
-    return ctx.loaders.position.load(application.id);
+  position(@Root() application: Application, @Ctx() ctx: Context): Promise<number | null> | number | null {
+    return application.position !== undefined ? application.position : ctx.loaders.position.load(application.id);
   }
 
   @FieldResolver(() => String, { description: 'The pseudonym this application has in the public queue.' })

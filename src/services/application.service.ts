@@ -132,12 +132,13 @@ export class ApplicationService {
   }
 
   /** An application the viewer may see: the parent's own, an operator's city's, or any for admins and agencies. */
-  async find(viewer: Viewer, id: string): Promise<Application | null> {
+  /** One application the viewer may see; `withPosition` computes its queue position in the same statement. */
+  async find(viewer: Viewer, id: string, options: { withPosition?: boolean } = {}): Promise<Application | null> {
     requireRole(viewer, Role.PARENT, Role.OPERATOR, Role.AGENCY, Role.ADMIN);
     if (!isUuid(id)) return null;
     const scope =
       viewer.role === Role.PARENT ? { applicant: { iin: viewer.iin } } : viewer.role === Role.OPERATOR ? { city: { code: viewer.cityCode } } : {};
-    return this.em.findOne(Application, { $and: [{ id }, scope] });
+    return this.em.findOne(Application, { $and: [{ id }, scope] }, { populate: options.withPosition ? ['position'] : [] });
   }
 
   /** Ends an application's time in the queue (withdrawn, or cancelled by a rule), with its audit entry. */

@@ -48,8 +48,14 @@ async function expectExactPositions(waiting: Waiting[]): Promise<void> {
   expect(await miscountedBlocks(api.orm.em.fork(), cityId, TYPE)).toEqual([]);
   const expected = await ranks();
   for (const { family, applicationId } of waiting) {
-    const { application } = await api.data(`query($id: ID!) { application(id: $id) { position } }`, { id: applicationId }, { token: family.token });
+    // application(id) computes the position in its own statement; myApplications through the batched loader.
+    const { application, myApplications } = await api.data(
+      `query($id: ID!) { application(id: $id) { position } myApplications { id position } }`,
+      { id: applicationId },
+      { token: family.token },
+    );
     expect(application.position, applicationId).toBe(expected.get(applicationId) ?? null);
+    expect(myApplications.find((a: { id: string }) => a.id === applicationId).position, applicationId).toBe(expected.get(applicationId) ?? null);
   }
   const live = await positionsInQueue(api.orm.em.fork(), { cityId, voucherType: TYPE }, waiting.map((w) => w.applicationId));
   for (const row of live) expect(row.position, row.id).toBe(expected.get(row.id) ?? null);
