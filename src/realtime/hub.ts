@@ -68,6 +68,8 @@ export class RealtimeHub {
   private readonly changeWatchers = new Set<{ cityCode: string | null; voucherType: VoucherType | null; push(row: QueueChangeRow): void }>();
   private readonly dirtyQueues = new Map<string, EventKind>();
   private readonly dirtyMetrics = new Set<string>();
+  /** Per queue: events heard so far and the last one's kind (see watchPosition). */
+  private readonly heard = new Map<string, { count: number; kind: EventKind }>();
   private positionTimer: NodeJS.Timeout | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
@@ -94,10 +96,14 @@ export class RealtimeHub {
     const watchers = this.positionWatchers.get(key) ?? new Set();
     this.positionWatchers.set(key, watchers);
     const { push, iterator } = pushIterator<PositionUpdate>(() => watchers.delete(watcher));
+    const heardBefore = this.heard.get(key)?.count ?? 0;
     const [current] = await this.positionsOf([application.id], { cityId: application.cityId, voucherType: application.voucherType });
     const watcher: PositionWatcher = { applicationId: application.id, last: { position: current?.position ?? null, status: current?.status ?? ApplicationStatus.QUEUED }, push };
     watchers.add(watcher);
     push({ applicationId: application.id, ...watcher.last, reason: PositionChangeReason.CURRENT, at: new Date() });
+    // A change heard while we read may already have been flushed without this watcher: recompute once.
+    const heard = this.heard.get(key);
+    if (heard && heard.count !== heardBefore) this.markDirty(key, heard.kind);
     return iterator;
   }
 
@@ -158,15 +164,20 @@ export class RealtimeHub {
       const types = event.voucherType ? [event.voucherType] : Object.values(VoucherType);
       for (const type of types) {
         const key = queueKey(event.cityId, type);
-        // Several changes folded into one update are explained by the weightiest of them.
-        const previous = this.dirtyQueues.get(key);
-        if (!previous || REASON_WEIGHT.indexOf(event.kind) < REASON_WEIGHT.indexOf(previous)) this.dirtyQueues.set(key, event.kind);
+        this.heard.set(key, { count: (this.heard.get(key)?.count ?? 0) + 1, kind: event.kind });
+        this.markDirty(key, event.kind);
         this.dirtyMetrics.add(key);
       }
       if (event.kind === EventKind.OFFERED && event.payload.offerIds?.length) void this.deliverOffers(event.payload.offerIds);
     }
-    this.positionTimer ??= setTimeout(() => this.serially('positions', () => this.flushPositions()), COALESCE_MS);
     this.metricsTimer ??= setTimeout(() => this.serially('metrics', () => this.flushMetrics()), METRICS_INTERVAL_MS);
+  }
+
+  /** Queues a recomputation of `key`'s positions; several changes folded into one are explained by the weightiest. */
+  private markDirty(key: string, kind: EventKind): void {
+    const previous = this.dirtyQueues.get(key);
+    if (!previous || REASON_WEIGHT.indexOf(kind) < REASON_WEIGHT.indexOf(previous)) this.dirtyQueues.set(key, kind);
+    this.positionTimer ??= setTimeout(() => this.serially('positions', () => this.flushPositions()), COALESCE_MS);
   }
 
   private readonly running = new Map<string, Promise<void>>();
