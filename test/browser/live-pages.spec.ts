@@ -2,6 +2,7 @@
 // figures and the offer banner change live while the test drives the API. Runs its own PostgreSQL
 // with the demo catalogue, so every figure on the page is this file's own. Takes screenshots.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
@@ -24,6 +25,7 @@ if (!CHROMIUM) {
 // work tree clean and writes them to a temporary folder.
 const SHOTS = process.env.SCREENSHOTS === 'docs' ? path.resolve(import.meta.dirname, '..', '..', 'docs') : fs.mkdtempSync(path.join(os.tmpdir(), 'kezek-shots-'));
 const CITY = 'ASTANA';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const log = createLogger('silent');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kezek-browser-'));
 let db: EmbeddedDatabase;
@@ -65,6 +67,19 @@ describe.skipIf(!CHROMIUM)('in a real browser', () => {
     await page.goto(url);
     (page as Page & { problems: string[] }).problems = problems;
     return page;
+  }
+
+  /** axe-core's serious and critical findings on the page as it is now (WCAG 2.1 A/AA rules). */
+  async function accessibilityProblems(page: Page): Promise<string[]> {
+    // Evaluated through the DevTools protocol: the page's own CSP (rightly) refuses injected scripts.
+    await page.evaluate(fs.readFileSync(AXE, 'utf8'));
+    const violations = await page.evaluate(async () => {
+      type Violation = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
+      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Violation[] }> } }).axe;
+      const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    });
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} — ${v.targets.join(', ')}`);
   }
 
   // playwright-core has no test runner and no `expect` of its own: poll with vitest's.
@@ -116,6 +131,7 @@ describe.skipIf(!CHROMIUM)('in a real browser', () => {
     await page.getByRole('button', { name: 'Қазақша' }).click();
     await reads(page.locator('h1'), 'Kezek — тірі кезек');
     await page.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await page.close();
   });
@@ -137,6 +153,7 @@ describe.skipIf(!CHROMIUM)('in a real browser', () => {
     await reads(page.locator('#app-status'), 'Ұсыныс келді');
     await shows(page.locator('#programs li').first());
     await page.screenshot({ path: path.join(SHOTS, 'queue.png'), fullPage: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
 
     // Another family's token sees nothing of this application.
     const stranger = await seed.parent().withChild();
