@@ -75,8 +75,9 @@ describe.skipIf(!CHROMIUM)('in a real browser', () => {
     await page.evaluate(fs.readFileSync(AXE, 'utf8'));
     const violations = await page.evaluate(async () => {
       type Violation = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
-      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Violation[] }> } }).axe;
-      const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      // Runs in the page; this file is type-checked without the DOM library, hence globalThis.
+      const win = globalThis as unknown as { document: unknown; axe: { run(context: unknown, options: object): Promise<{ violations: Violation[] }> } };
+      const result = await win.axe.run(win.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
       return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
     });
     return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} — ${v.targets.join(', ')}`);
@@ -169,9 +170,15 @@ describe.skipIf(!CHROMIUM)('in a real browser', () => {
     const page = await browser.newPage();
     const outside: string[] = [];
     page.on('request', (request) => !request.url().startsWith(base) && !request.url().startsWith('data:') && outside.push(request.url()));
+    // A live query, run from the editor: the subscription goes over this server's graphql-ws.
+    type InPage = { localStorage: { setItem(k: string, v: string): void; [key: string]: unknown } };
+    await page.addInitScript(() => (globalThis as unknown as InPage).localStorage.setItem('graphiql:query', 'subscription { queueMetrics(city: "ASTANA", voucherType: UNIVERSAL) { waiting } }'));
     await page.goto(`${base}/graphql`, { waitUntil: 'networkidle' });
     await shows(page.locator('.graphiql-container'));
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => page.locator('.result-window').innerText(), WAIT).toContain('"waiting"');
     expect(outside).toEqual([]);
+    expect(await page.evaluate(() => Object.keys((globalThis as unknown as InPage).localStorage).filter((k) => k.includes('headers')))).toEqual([]); // tokens are not stored
     await page.close();
   });
 });

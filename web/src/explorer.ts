@@ -2,9 +2,10 @@
 // works with no internet access (Apollo's sandbox loads from a CDN). Queries and mutations go over
 // HTTP, subscriptions over graphql-ws, both to this server. A token pasted into the headers panel
 // ({"authorization": "Bearer …"}) is also sent as the WebSocket's connection parameters.
-import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import type { Fetcher, FetcherOpts, FetcherParams } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import 'graphiql/graphiql.css';
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -29,27 +30,37 @@ subscription QueueMetrics {
 }
 `;
 
-/** The headers panel's JSON, if it parses: its authorization also authenticates the WebSocket. */
-function headersFromEditor(): Record<string, string> {
-  try {
-    return JSON.parse(localStorage.getItem('graphiql:headers') ?? '{}') as Record<string, string>;
-  } catch {
-    return {};
-  }
+/** Whether the operation GraphiQL is about to run is a subscription. */
+function isSubscription(params: FetcherParams, opts?: FetcherOpts): boolean {
+  const operations = (opts?.documentAST?.definitions ?? []).filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const chosen = operations.find((o) => o.name?.value === params.operationName) ?? (operations.length === 1 ? operations[0] : undefined);
+  return chosen ? chosen.operation === 'subscription' : /^\s*subscription\b/.test(params.query);
 }
 
-const fetcher = createGraphiQLFetcher({
-  url,
-  wsClient: createClient({
-    url: wsUrl,
-    lazy: true,
-    connectionParams: () => {
-      const authorization = headersFromEditor().authorization;
-      return authorization ? { authorization } : {};
-    },
-  }),
-});
+/**
+ * Queries and mutations over HTTP with the headers panel's headers; subscriptions over graphql-ws
+ * with its authorization sent as connection parameters, one socket per subscription. Headers are
+ * not persisted: a token pasted here stays in this tab, never in the browser's storage.
+ */
+const fetcher: Fetcher = (params, opts) => {
+  const headers: Record<string, string> = opts?.headers ?? {};
+  if (isSubscription(params, opts)) {
+    return {
+      subscribe(sink: { next(value: unknown): void; error(error: unknown): void; complete(): void }) {
+        const client = createClient({ url: wsUrl, lazy: true, retryAttempts: 0, connectionParams: headers.authorization ? { authorization: headers.authorization } : {} });
+        const dispose = client.subscribe(params as { query: string }, { next: (v) => sink.next(v), error: (e) => sink.error(e), complete: () => sink.complete() });
+        return {
+          unsubscribe: () => {
+            dispose();
+            void client.dispose();
+          },
+        };
+      },
+    } as ReturnType<Fetcher>;
+  }
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...headers }, body: JSON.stringify(params) }).then((r) => r.json());
+};
 
 createRoot(document.getElementById('explorer')!).render(
-  createElement(GraphiQL, { fetcher, defaultQuery: DEFAULT_QUERY, isHeadersEditorEnabled: true, shouldPersistHeaders: true }),
+  createElement(GraphiQL, { fetcher, defaultQuery: DEFAULT_QUERY, isHeadersEditorEnabled: true, shouldPersistHeaders: false }),
 );
