@@ -20,12 +20,22 @@ export interface JobResults {
   unconfirmed: number;
   /** Queue blocks closed (or queues renumbered) so positions stay fast. */
   blocksClosed: number;
+  /** Domain events past their retention, deleted. */
+  eventsPruned: number;
 }
+
+/**
+ * Domain events only carry changes to the other instances (which read them within seconds, or on
+ * reconnect) and feed `recentQueueChanges`; the queue's history is the audit log. A month covers
+ * any outage an instance could catch up from.
+ */
+export const EVENT_RETENTION_DAYS = 30;
 
 /**
  * Time-driven work: offers lapse at their deadline, reminders go out before it, queues whose rules
  * say so are offered vouchers whenever the quota has room, and sessions nobody confirmed within
- * the window become UNCONFIRMED, and queue blocks are kept near their size. Every job runs under a
+ * the window become UNCONFIRMED, queue blocks are kept near their size, and old domain events are
+ * pruned. Every job runs under a
  * transaction-level advisory lock, so with several API instances each tick runs it once; and each
  * job works from "everything due by now", so a restart after downtime catches up.
  */
@@ -57,14 +67,36 @@ export class Scheduler {
   }
 }
 
-/** One pass of every job. Exposed for tests, which drive time explicitly (and may limit it to a city). */
+/**
+ * One pass of every job. Exposed for tests, which drive time explicitly and may limit the city jobs
+ * to some cities (an empty list: none of them, only the global jobs).
+ */
 export async function runJobs(orm: Orm, now: Date, scope: JobScope = {}): Promise<JobResults> {
-  const expired = await exclusively(orm, 'job:expire-offers', (em) => expireDueOffers(em, now, scope));
-  const reminded = await exclusively(orm, 'job:remind-offers', (em) => remindDueOffers(em, now, scope));
-  const autoIssued = await exclusively(orm, 'job:auto-issue', (em) => autoIssue(em, now, scope));
-  const unconfirmed = await exclusively(orm, 'job:lapse-unconfirmed', (em) => lapseUnconfirmed(em, scope.cityCodes));
-  const blocksClosed = await maintainBlocks(orm, scope);
-  return { expired: expired ?? 0, reminded: reminded ?? 0, autoIssued: autoIssued ?? 0, unconfirmed: unconfirmed ?? 0, blocksClosed };
+  const results: JobResults = { expired: 0, reminded: 0, autoIssued: 0, unconfirmed: 0, blocksClosed: 0, eventsPruned: 0 };
+  if (!scope.cityCodes || scope.cityCodes.length > 0) {
+    results.expired = (await exclusively(orm, 'job:expire-offers', (em) => expireDueOffers(em, now, scope))) ?? 0;
+    results.reminded = (await exclusively(orm, 'job:remind-offers', (em) => remindDueOffers(em, now, scope))) ?? 0;
+    results.autoIssued = (await exclusively(orm, 'job:auto-issue', (em) => autoIssue(em, now, scope))) ?? 0;
+    results.unconfirmed = (await exclusively(orm, 'job:lapse-unconfirmed', (em) => lapseUnconfirmed(em, scope.cityCodes))) ?? 0;
+    results.blocksClosed = await maintainBlocks(orm, scope);
+  }
+  results.eventsPruned = (await exclusively(orm, 'job:prune-events', (em) => pruneEvents(em))) ?? 0;
+  return results;
+}
+
+/**
+ * Deletes events older than the retention, a bounded batch per tick (the occurred_at index finds
+ * them). By the database's clock, not the jobs' `now`: a test driving time forward must never
+ * delete events other instances have yet to read.
+ */
+async function pruneEvents(em: EntityManager): Promise<number> {
+  const [row] = await em.execute<{ n: number }[]>(
+    `with gone as (delete from domain_event where id in (
+        select id from domain_event where occurred_at < now() - make_interval(days => ?) order by occurred_at limit 10000) returning 1)
+     select count(*)::int as n from gone`,
+    [EVENT_RETENTION_DAYS],
+  );
+  return row?.n ?? 0;
 }
 
 /** Each queue in its own short transaction: the block lock it takes holds up that queue's writers. */

@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { initOrm, type Orm } from '../../src/db/orm.js';
 import { createLogger } from '../../src/logger.js';
 import { EventBus, type StoredEvent } from '../../src/realtime/event-bus.js';
+import { EVENT_RETENTION_DAYS, runJobs } from '../../src/jobs/scheduler.js';
 import { EventKind, publishEvent } from '../../src/realtime/publish.js';
 
 let orm: Orm;
@@ -92,5 +93,18 @@ describe('event bus', () => {
     expect(labels()).not.toContain('doomed');
     // Every event arrived exactly once.
     expect(new Set(labels()).size).toBe(labels().length);
+  });
+});
+
+describe('event retention', () => {
+  it('prunes events past the retention and keeps recent ones', async () => {
+    const em = orm.em.fork();
+    const old = await em.transactional((tx) => publishEvent(tx, event('old')));
+    const recent = await em.transactional((tx) => publishEvent(tx, event('recent')));
+    await orm.em.fork().execute(`update domain_event set occurred_at = now() - make_interval(days => ?) where id = ?`, [EVENT_RETENTION_DAYS + 1, old.toString()]);
+    const { eventsPruned } = await runJobs(orm, new Date(), { cityCodes: [] });
+    expect(eventsPruned).toBeGreaterThanOrEqual(1);
+    const left = await orm.em.fork().execute<{ id: string }[]>(`select id::text from domain_event where id in (?)`, [[old.toString(), recent.toString()]]);
+    expect(left.map((r) => r.id)).toEqual([recent.toString()]);
   });
 });
