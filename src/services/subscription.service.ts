@@ -23,7 +23,10 @@ export class SubscriptionService {
     requireRole(viewer, Role.PARENT);
     const application = isUuid(applicationId) ? await this.em.findOne(Application, { id: applicationId, applicant: { iin: viewer.iin } }) : null;
     if (!application) throw notFound('Application', applicationId);
-    return this.live().watchPosition({ id: application.id, cityId: application.city.id, voucherType: application.voucherType });
+    const watched = { id: application.id, cityId: application.city.id, voucherType: application.voucherType };
+    // This context lives as long as the subscription: keep ids, not the loaded entities.
+    this.em.clear();
+    return this.live().watchPosition(watched);
   }
 
   offers(viewer: Viewer): AsyncIterableIterator<Offer> {
