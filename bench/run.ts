@@ -25,7 +25,8 @@ Figures below come from \`npm run bench\` (\`bench/run.ts\`), run on the machine
 section against a fresh embedded PostgreSQL unless that section says otherwise; each run replaces
 its own benchmark's section and keeps the others. Tests never assert timings: \`npm test\` and CI
 do not run benchmarks, so a slow machine fails nothing — compare figures only between runs on the
-same kind of machine.
+same kind of machine. On the shared 2-core VMs these were taken on, the same code varies by about
+15% between runs (more at p99): a figure near its target may land on either side of it.
 `;
 
 const benchStarted = performance.now();
