@@ -43,6 +43,8 @@ const REASON_OF: Record<EventKind, PositionChangeReason> = {
 };
 
 const REASON_WEIGHT = [EventKind.RULES_CHANGED, EventKind.OFFERED, EventKind.QUEUE_LEFT, EventKind.OFFER_CLOSED, EventKind.QUEUE_JOINED];
+/** Of two changes folded into one update, the one that explains it. */
+const weightier = (a: EventKind, b: EventKind): EventKind => (REASON_WEIGHT.indexOf(b) < REASON_WEIGHT.indexOf(a) ? b : a);
 
 /** Changes within this window are folded into one recomputation per queue. */
 const COALESCE_MS = 25;
@@ -176,7 +178,7 @@ export class RealtimeHub {
   /** Queues a recomputation of `key`'s positions; several changes folded into one are explained by the weightiest. */
   private markDirty(key: string, kind: EventKind): void {
     const previous = this.dirtyQueues.get(key);
-    if (!previous || REASON_WEIGHT.indexOf(kind) < REASON_WEIGHT.indexOf(previous)) this.dirtyQueues.set(key, kind);
+    this.dirtyQueues.set(key, previous ? weightier(previous, kind) : kind);
     this.positionTimer ??= setTimeout(() => this.serially('positions', () => this.flushPositions()), COALESCE_MS);
   }
 
@@ -206,7 +208,7 @@ export class RealtimeHub {
         const [cityId, voucherType] = key.split(':') as [string, string];
         const { rows, unseen } = await this.positionsSeen([...new Set(watchers.map((w) => w.applicationId))], { cityId, voucherType });
         // Changes already committed but not yet read off the bus moved these positions too.
-        const reason = [kind, ...unseen].reduce((a, b) => (REASON_WEIGHT.indexOf(b) < REASON_WEIGHT.indexOf(a) ? b : a));
+        const reason = unseen.reduce(weightier, kind);
         // Inside this flush's promise: the next flush (serialised behind it) cannot overtake the push.
         await this.pushChangedPositions(watchers, new Map(rows.map((r) => [r.id, r])), reason, new Date());
       } catch (err) {

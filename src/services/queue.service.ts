@@ -163,18 +163,21 @@ export class QueueService {
     const count = (rows: CountRow[], cityId: string, type: string, status: string) =>
       Number(rows.find((r) => r.city_id === cityId && r.voucher_type === type && r.status === status)?.n ?? 0);
     return cities.flatMap((city) =>
-      types.map((type) => ({
-        cityCode: city.code,
-        voucherType: type,
-        waiting: count(applications, city.id, type, ApplicationStatus.QUEUED),
-        offered: count(applications, city.id, type, ApplicationStatus.OFFERED),
-        vouchers: Object.fromEntries(Object.values(VoucherStatus).map((s) => [s.toLowerCase(), count(vouchers, city.id, type, s)])) as Record<Lowercase<VoucherStatus>, number>,
-        active: count(vouchers, city.id, type, VoucherStatus.ACTIVE),
-        seatsFree: seatsFor(city.id, type),
-        budgetAllocatedTiyn: budgetFor(city, type)?.allocated ?? '0',
-        budgetUsedTiyn: budgetFor(city, type)?.used ?? '0',
-        at,
-      })),
+      types.map((type) => {
+        const budget = budgetFor(city, type);
+        return {
+          cityCode: city.code,
+          voucherType: type,
+          waiting: count(applications, city.id, type, ApplicationStatus.QUEUED),
+          offered: count(applications, city.id, type, ApplicationStatus.OFFERED),
+          vouchers: Object.fromEntries(Object.values(VoucherStatus).map((s) => [s.toLowerCase(), count(vouchers, city.id, type, s)])) as Record<Lowercase<VoucherStatus>, number>,
+          active: count(vouchers, city.id, type, VoucherStatus.ACTIVE),
+          seatsFree: seatsFor(city.id, type),
+          budgetAllocatedTiyn: budget?.allocated ?? '0',
+          budgetUsedTiyn: budget?.used ?? '0',
+          at,
+        };
+      }),
     );
   }
 
