@@ -5,6 +5,7 @@ import { Applicant } from './applicant.entity.js';
 import { Child } from './child.entity.js';
 import { City } from './city.entity.js';
 import { PreciseTimestampType } from './types/precise-timestamp.type.js';
+import { bigintString } from './types/bigint-string.type.js';
 
 /**
  * A request for a voucher for one child, of one type, in one city: a place in that queue. The
@@ -55,7 +56,7 @@ export class Application {
 
   /** Arrival order from a sequence, taken with submittedAt; unique; never changes, even on restore. */
   // A serial column to MikroORM (PostgreSQL reports the nextval default as such); the migration names the sequence.
-  @Property({ type: 'bigint', autoincrement: true, nullable: false, unique: 'application_submission_seq_unique' })
+  @Property({ type: bigintString(), autoincrement: true, nullable: false, unique: 'application_submission_seq_unique' })
   submissionSeq?: string;
 
   /**

@@ -2,6 +2,7 @@ import { Entity, Enum, ManyToOne, PrimaryKey, Property, type Ref, Unique } from 
 import { Direction, LapsePolicy, PriorityCategory, VoucherType } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { City } from './city.entity.js';
+import { bigintString } from './types/bigint-string.type.js';
 
 /**
  * One version of a city's rules. Rows are never changed (a trigger refuses it): a change is a new
@@ -72,7 +73,7 @@ export class CityRules {
   monthlyCapMinutes?: number | null = 1440;
 
   /** Most tiyn paid per voucher per month (null: no cap on amount). */
-  @Property({ type: 'bigint', nullable: true })
+  @Property({ type: bigintString(), nullable: true })
   monthlyCapTiyn?: string | null = null;
 
   constructor(init: Omit<CityRules, 'id' | 'createdAt' | 'confirmationWindowDays' | 'ratesTiynPerHour' | 'monthlyCapMinutes' | 'monthlyCapTiyn'> &

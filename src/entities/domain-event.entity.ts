@@ -1,4 +1,5 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { bigintString } from './types/bigint-string.type.js';
 
 /**
  * A change other API instances must hear about, written in the same transaction as the change and
@@ -8,7 +9,7 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 @Entity({ tableName: 'domain_event' })
 @Index({ name: 'domain_event_occurred_at', properties: ['occurredAt'] })
 export class DomainEvent {
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  @PrimaryKey({ type: bigintString(), autoincrement: true })
   id!: string;
 
   /** The writing transaction's id, taken before the sequence id (see publishEvent and EventBus). */

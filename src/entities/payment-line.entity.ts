@@ -3,6 +3,7 @@ import { Direction, VoucherType } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { Enrollment } from './enrollment.entity.js';
 import { Payment } from './payment.entity.js';
+import { bigintString } from './types/bigint-string.type.js';
 
 /**
  * One enrollment's sessions in a payment: confirmed minutes × the hourly rate, capped per voucher
@@ -39,17 +40,17 @@ export class PaymentLine {
   @Property({ type: 'integer' })
   paidMinutes: number;
 
-  @Property({ type: 'bigint' })
+  @Property({ type: bigintString() })
   rateTiynPerHour: string;
 
   /** confirmed minutes × rate, before the cap. */
-  @Property({ type: 'bigint' })
+  @Property({ type: bigintString() })
   grossTiyn: string;
 
-  @Property({ type: 'bigint' })
+  @Property({ type: bigintString() })
   amountTiyn: string;
 
-  /** Sessions of this enrollment in the month still disputed, unconfirmed or awaiting the parent. */
+  /** Sessions of this enrollment in the month not paid by this or an earlier line (disputed, unconfirmed, awaiting the parent, or held by a suspension). */
   @Property({ type: 'integer' })
   heldSessions: number;
 

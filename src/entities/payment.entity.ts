@@ -3,6 +3,7 @@ import { PaymentStatus } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { City } from './city.entity.js';
 import { Provider } from './provider.entity.js';
+import { bigintString } from './types/bigint-string.type.js';
 
 /**
  * What the state owes one provider for one month. The first settlement of a month is sequence 1;
@@ -34,7 +35,7 @@ export class Payment {
   @Enum({ items: () => PaymentStatus, type: 'text', default: PaymentStatus.CALCULATED })
   status: PaymentStatus = PaymentStatus.CALCULATED;
 
-  @Property({ type: 'bigint' })
+  @Property({ type: bigintString() })
   amountTiyn: string;
 
   /** Always KZT: the programme pays in tenge (the column's check allows nothing else). */

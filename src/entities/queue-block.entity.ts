@@ -2,6 +2,7 @@ import { Check, Entity, Enum, ManyToOne, PrimaryKey, Property, type Ref, Unique 
 import { VoucherType } from '../domain/enums.js';
 import { City } from './city.entity.js';
 import { PreciseTimestampType } from './types/precise-timestamp.type.js';
+import { bigintString } from './types/bigint-string.type.js';
 
 /**
  * A stretch of one queue with the number of applications waiting in it, so that a position is a
@@ -16,7 +17,7 @@ import { PreciseTimestampType } from './types/precise-timestamp.type.js';
 @Unique({ name: 'queue_block_upper_key', properties: ['city', 'voucherType', 'upperRank', 'upperAt', 'upperSeq'] })
 @Check({ name: 'queue_block_waiting_not_negative', expression: 'waiting >= 0' })
 export class QueueBlock {
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  @PrimaryKey({ type: bigintString(), autoincrement: true })
   id!: string;
 
   @ManyToOne({ entity: () => City, ref: true, deleteRule: 'restrict' })
@@ -31,7 +32,7 @@ export class QueueBlock {
   @Property({ type: PreciseTimestampType, nullable: false })
   upperAt!: string;
 
-  @Property({ type: 'bigint' })
+  @Property({ type: bigintString() })
   upperSeq!: string;
 
   @Property({ type: 'integer' })

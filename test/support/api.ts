@@ -1,5 +1,7 @@
 // An in-process Kezek API for integration tests: the real server, schema, ORM and PostgreSQL, reached
 // over a Unix socket (loopback TCP is throttled on these machines) exactly as a client would.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -78,6 +80,71 @@ export class TestApi {
     orm.em.getConnection().getKnex().on('query', () => void api.statements++);
     return api;
   }
+
+  /**
+   * The API exactly as `npm start` runs it: `node --import tsx src/main.ts` in its own process —
+   * its own transform (tsx, no decorator metadata), start-up, migrations, scheduler and SMS
+   * dispatcher — on a database of its own, created empty here in the test cluster. The tests
+   * drive it through the same client as the in-process server; `sql()` reads its database.
+   */
+  static async spawn(env: Record<string, string> = {}): Promise<TestApi> {
+    const db = inject('db');
+    const dbName = `kezek_runtime_${randomBytes(4).toString('hex')}`;
+    const admin = await initOrm(db, undefined, 1);
+    await admin.em.getConnection().execute(`create database ${dbName}`);
+    await admin.close(true);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kezek-spawned-'));
+    const socketPath = path.join(dir, 'api.sock');
+    const auth = `${encodeURIComponent(db.user)}${db.password ? `:${encodeURIComponent(db.password)}` : ''}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: `postgres://${auth}@/${dbName}?host=${encodeURIComponent(db.host)}&port=${db.port}`,
+        JWT_SECRET: TEST_JWT_SECRET,
+        DATA_DIR: dir,
+        LISTEN_SOCKET: socketPath,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        SEED_DEMO_DATA: 'false',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const line = output.split('\n').find((l) => l.includes('Kezek API listening'));
+        if (line) resolve(JSON.parse(line).url as string);
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`the API exited with ${code} before listening:\n${output}`)));
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const server: KezekServer = {
+      url,
+      port: Number(new URL(url).port),
+      socketPath,
+      close: async () => {
+        child.kill('SIGTERM');
+        const code = await exited;
+        if (code !== 0) throw new Error(`the API exited with ${code} on SIGTERM:\n${output}`);
+      },
+    };
+    const orm = await initOrm({ ...db, dbName }, undefined, 4);
+    const tokens = createTokenService(loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: os.tmpdir() }));
+    const api = new TestApi(orm, server, socketPath, tokens.sign!);
+    api.output = () => output;
+    api.dropDatabase = dbName;
+    return api;
+  }
+
+  /** What a spawned API printed (JSON log lines), for asserting on what it logged. */
+  output: () => string = () => '';
+  private dropDatabase?: string;
 
   /** POSTs a GraphQL request and returns status and body, errors included. */
   request<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, creds: Credentials = {}): Promise<GraphqlResponse<T>> {
@@ -195,5 +262,10 @@ export class TestApi {
     await this.server.close();
     await this.orm.close(true);
     fs.rmSync(path.dirname(this.socketPath), { recursive: true, force: true });
+    if (this.dropDatabase) {
+      const admin = await initOrm(inject('db'), undefined, 1);
+      await admin.em.getConnection().execute(`drop database ${this.dropDatabase} with (force)`);
+      await admin.close(true);
+    }
   }
 }
