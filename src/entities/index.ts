@@ -21,6 +21,7 @@ import { Guardianship } from './guardianship.entity.js';
 import { LocalizedText } from './localized-text.embeddable.js';
 import { Program } from './program.entity.js';
 import { Provider } from './provider.entity.js';
+import { SuspendedSubject, Suspension } from './suspension.entity.js';
 
 export {
   QueueBlock,
@@ -45,6 +46,8 @@ export {
   Program,
   Provider,
   Quota,
+  SuspendedSubject,
+  Suspension,
   Voucher,
 };
 
@@ -73,4 +76,5 @@ export const ENTITIES = [
   IdempotencyRecord,
   DomainEvent,
   QueueBlock,
+  Suspension,
 ];

@@ -54,7 +54,7 @@ export class PaymentLineType {
   @Field(() => Int, { description: 'Minutes paid after the monthly cap.' })
   paidMinutes!: number;
 
-  @Field(() => Int, { description: 'Sessions of this enrollment in the month not paid: disputed, unconfirmed or awaiting the parent.' })
+  @Field(() => Int, { description: 'Sessions of this enrollment in the month not paid: disputed, unconfirmed or awaiting the parent, or held because the voucher or provider is suspended (paid after reinstatement) or was suspended on the session’s day (never paid).' })
   heldSessions!: number;
 }
 

@@ -1,5 +1,5 @@
 import { type EntityManager, type FilterQuery, LockMode } from '@mikro-orm/postgresql';
-import { AttendanceStatus, Role } from '../domain/enums.js';
+import { AttendanceStatus, ProviderStatus, Role } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
 import { ATTENDANCE_TRANSITIONS } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -11,6 +11,7 @@ import { actorOf, recordAudit } from './audit.service.js';
 import { onceForKey } from './idempotency.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
 import { currentRules } from './rules.service.js';
+import { suspendedOnSql } from './suspension.js';
 import { requireText } from './validate.js';
 
 export interface RecordAttendanceInput {
@@ -58,7 +59,11 @@ export class AttendanceService {
     const program = isUuid(input.programId) ? await this.em.findOne(Program, { id: input.programId }, { populate: ['provider.city'] }) : null;
     if (!program) throw notFound('Program', input.programId);
     if (program.provider.id !== viewer.providerId) throw forbidden('Providers record attendance only for their own programs.');
-    const city = program.provider.getEntity().city.getEntity();
+    const provider = program.provider.getEntity();
+    // Money flows only to what is live: a suspended provider or an inactive program records nothing.
+    if (provider.status !== ProviderStatus.APPROVED) throw conflict(`The provider is ${provider.status}; only an approved provider records attendance.`);
+    if (!program.active) throw conflict('The program is not active; sessions of an inactive program are not recorded.');
+    const city = provider.city.getEntity();
     if (!DATE_RE.test(input.date) || Number.isNaN(Date.parse(`${input.date}T00:00:00Z`)) || addDays(input.date, 0) !== input.date) {
       throw badInput('input.date', 'date is a real calendar date, YYYY-MM-DD.');
     }
@@ -72,16 +77,23 @@ export class AttendanceService {
 
     return this.em.transactional(async (em) => {
       // The enrollment of each child in this program that covered the date (in the city's time).
-      const enrollments = await em.execute<{ enrollment_id: string; child_id: string }[]>(
-        `select e.id as enrollment_id, v.child_id from enrollment e join voucher v on v.id = e.voucher_id
+      const enrollments = await em.execute<{ enrollment_id: string; child_id: string; suspended: boolean }[]>(
+        `with arg as (select ?::date as day, ?::text as tz)
+         select e.id as enrollment_id, v.child_id,
+                ${suspendedOnSql({ voucherId: 'v.id', providerId: 'p.provider_id', programId: 'p.id', date: 'arg.day', timezone: 'arg.tz' })} as suspended
+           from arg, enrollment e join voucher v on v.id = e.voucher_id join program p on p.id = e.program_id
           where e.program_id = ? and v.child_id in (?)
-            and (e.started_at at time zone ?)::date <= ?::date
-            and (e.ended_at is null or (e.ended_at at time zone ?)::date >= ?::date)`,
-        [program.id, childIds, city.timezone, input.date, city.timezone, input.date],
+            and (e.started_at at time zone arg.tz)::date <= arg.day
+            and (e.ended_at is null or (e.ended_at at time zone arg.tz)::date >= arg.day)`,
+        [input.date, city.timezone, program.id, childIds],
       );
       const byChild = new Map(enrollments.map((r) => [r.child_id, r.enrollment_id]));
       const missing = childIds.findIndex((id) => !byChild.has(id));
       if (missing >= 0) throw badInput(`input.childIds[${missing}]`, `This child was not enrolled in the program on ${input.date}.`);
+      const suspended = childIds.findIndex((id) => enrollments.find((r) => r.child_id === id)!.suspended);
+      if (suspended >= 0) {
+        throw conflict(`This child's voucher, the provider or the program was suspended on ${input.date}; sessions then are not recorded or paid.`, { field: `input.childIds[${suspended}]` });
+      }
       // Recording the same child and session again is a no-op, not a duplicate (unique per enrollment and date).
       await em.execute(
         `insert into attendance (id, enrollment_id, program_id, session_date, minutes, status)
@@ -100,7 +112,9 @@ export class AttendanceService {
     if (ids.length === 0 || ids.length > 500 || !ids.every(isUuid)) throw badInput('input.attendanceIds', 'Give between 1 and 500 attendance ids.');
     const result = await this.em.transactional((em) =>
       onceForKey(em, viewer, idempotencyKey, 'confirmAttendance', [...ids].sort(), async () => {
-        for (const attendance of await this.lockOwn(em, viewer.iin, ids)) {
+        const sessions = await this.lockOwn(em, viewer.iin, ids);
+        await refuseSuspendedSessions(em, ids);
+        for (const attendance of sessions) {
           if (attendance.status === AttendanceStatus.CONFIRMED) continue;
           await this.decide(em, viewer, attendance, AttendanceStatus.CONFIRMED);
         }
@@ -170,6 +184,23 @@ export class AttendanceService {
       after: { status: to },
       rulesVersion: rules.version,
       reason,
+    });
+  }
+}
+
+/** Sessions on a day their voucher, provider or program was suspended are not confirmed: they are never paid. */
+async function refuseSuspendedSessions(em: EntityManager, ids: string[]): Promise<void> {
+  const [suspended] = await em.execute<{ id: string; session_date: string }[]>(
+    `select a.id, a.session_date::text as session_date from attendance a
+       join enrollment e on e.id = a.enrollment_id join program p on p.id = a.program_id
+       join provider pr on pr.id = p.provider_id join city c on c.id = pr.city_id
+      where a.id in (?) and ${suspendedOnSql({ voucherId: 'e.voucher_id', providerId: 'p.provider_id', programId: 'p.id', date: 'a.session_date', timezone: 'c.timezone' })}
+      order by a.id limit 1`,
+    [ids],
+  );
+  if (suspended) {
+    throw conflict(`The session of ${suspended.session_date} fell while the voucher, the provider or the program was suspended; it is not paid, so it cannot be confirmed.`, {
+      field: `input.attendanceIds[${ids.indexOf(suspended.id)}]`,
     });
   }
 }

@@ -2,13 +2,14 @@ import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/
 import { Direction, ProviderKind, Role, ProviderStatus, TeachingLanguage, VoucherType } from '../domain/enums.js';
 import { providerKindsAccepting } from '../domain/voucher-eligibility.js';
 import type { Viewer } from '../auth/viewer.js';
-import { LocalizedText, Program, Provider } from '../entities/index.js';
+import { LocalizedText, Program, Provider, SuspendedSubject } from '../entities/index.js';
 import type { ProgramDescription, ScheduleSlot } from '../entities/program.entity.js';
 import { badInput, forbidden, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
 import type { CityService } from './city.service.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
+import { trackSuspension } from './suspension.js';
 import { requireIntInRange, requireText } from './validate.js';
 
 export interface ProgramFilter {
@@ -104,7 +105,10 @@ export class ProgramService {
         throw badInput('input.seats', `seats cannot go below the ${program.seatsTaken} children already enrolled.`);
       }
       Object.assign(program, merged);
-      if (input.active != null) program.active = input.active;
+      if (input.active != null) {
+        await trackSuspension(em, SuspendedSubject.PROGRAM, program.id, { before: program.active, after: input.active });
+        program.active = input.active;
+      }
       return program;
     });
   }

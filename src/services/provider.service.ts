@@ -4,12 +4,13 @@ import { validateBin } from '../domain/kazakh-ids.js';
 import { transition } from '../domain/lifecycle.js';
 import { PROVIDER_TRANSITIONS } from '../domain/provider-status.js';
 import type { Viewer } from '../auth/viewer.js';
-import { Provider } from '../entities/index.js';
+import { Provider, SuspendedSubject } from '../entities/index.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
 import type { CityService } from './city.service.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
+import { trackSuspension } from './suspension.js';
 import { persistUnique, requireText } from './validate.js';
 
 export interface ProviderFilter {
@@ -81,7 +82,9 @@ export class ProviderService {
         : null;
       if (!provider) throw notFound('Provider', providerId);
       requireCityAuthority(viewer, provider.city.getEntity().code);
-      provider.status = transition(PROVIDER_TRANSITIONS, 'Provider', provider.status, to);
+      const from = provider.status;
+      provider.status = transition(PROVIDER_TRANSITIONS, 'Provider', from, to);
+      await trackSuspension(em, SuspendedSubject.PROVIDER, provider.id, { before: from !== ProviderStatus.SUSPENDED, after: to !== ProviderStatus.SUSPENDED });
       if (to === ProviderStatus.APPROVED) provider.approvedAt ??= new Date();
       return provider;
     });

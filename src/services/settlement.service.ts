@@ -1,5 +1,5 @@
 import { type EntityManager, ref } from '@mikro-orm/postgresql';
-import { AttendanceStatus, PaymentStatus, VoucherType } from '../domain/enums.js';
+import { AttendanceStatus, PaymentStatus, ProviderStatus, VoucherStatus, VoucherType } from '../domain/enums.js';
 import type { Viewer } from '../auth/viewer.js';
 import { type City, Payment, Provider } from '../entities/index.js';
 import { badInput, DomainError, ErrorCode } from '../errors.js';
@@ -9,6 +9,7 @@ import { localDate, lapseUnconfirmed } from './attendance.service.js';
 import type { CityService } from './city.service.js';
 import { onceForKey } from './idempotency.js';
 import { currentRules } from './rules.service.js';
+import { suspendedOnSql } from './suspension.js';
 
 export interface SettlementResult {
   /** Every payment of the city and month, the ones this run created included. */
@@ -61,10 +62,17 @@ export async function settleMonth(em: EntityManager, city: City, period: string,
   const [start, end] = monthBounds(period);
 
   // The sessions this run pays, fixed now: a session confirmed while we work waits for the next run.
+  // Money flows only to what is live: never for a day the voucher, provider or program was
+  // suspended; and while the voucher or provider is suspended now, its sessions wait (held) for a
+  // later run after reinstatement.
   await em.execute(`create temp table settle_sessions on commit drop as
       select a.id, a.enrollment_id, a.minutes from attendance a
-        join program p on p.id = a.program_id join provider pr on pr.id = p.provider_id
-       where pr.city_id = ? and a.session_date >= ? and a.session_date < ? and a.status = ? and a.payment_line_id is null`, [city.id, start, end, AttendanceStatus.CONFIRMED]);
+        join enrollment e on e.id = a.enrollment_id join voucher v on v.id = e.voucher_id
+        join program p on p.id = a.program_id join provider pr on pr.id = p.provider_id join city c on c.id = pr.city_id
+       where pr.city_id = ? and a.session_date >= ? and a.session_date < ? and a.status = ? and a.payment_line_id is null
+         and pr.status = ? and v.status <> ?
+         and not ${suspendedOnSql({ voucherId: 'v.id', providerId: 'pr.id', programId: 'p.id', date: 'a.session_date', timezone: 'c.timezone' })}`,
+    [city.id, start, end, AttendanceStatus.CONFIRMED, ProviderStatus.APPROVED, VoucherStatus.SUSPENDED]);
 
   // One line per enrollment: new confirmed minutes, then the monthly cap per voucher, applied in
   // enrollment order (a child who switched mid-month fills the cap at the first program first).
@@ -72,7 +80,8 @@ export async function settleMonth(em: EntityManager, city: City, period: string,
     `create temp table settle_lines on commit drop as
      with held as (
        select a.enrollment_id, count(*)::int as n from attendance a join program p on p.id = a.program_id join provider pr on pr.id = p.provider_id
-        where pr.city_id = ? and a.session_date >= ? and a.session_date < ? and a.status <> ?
+        where pr.city_id = ? and a.session_date >= ? and a.session_date < ? and a.payment_line_id is null
+          and not exists (select 1 from settle_sessions s where s.id = a.id)
         group by 1
      ), fresh as (
        select enrollment_id, sum(minutes)::int as minutes from settle_sessions group by 1
@@ -105,7 +114,7 @@ export async function settleMonth(em: EntityManager, city: City, period: string,
        from priced pc
      window w2 as (partition by pc.voucher_id order by pc.started_at, pc.enrollment_id rows between unbounded preceding and 1 preceding)`,
     [
-      city.id, start, end, AttendanceStatus.CONFIRMED,
+      city.id, start, end,
       city.id, period,
       JSON.stringify(rules.ratesTiynPerHour),
       period, PaymentStatus.FAILED,

@@ -3,7 +3,7 @@ import { EnrollmentStatus, Role, VoucherStatus, VoucherType } from '../domain/en
 import { transition } from '../domain/lifecycle.js';
 import { ENROLLMENT_TRANSITIONS, VOUCHER_TRANSITIONS } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
-import { Enrollment, Guardianship, Voucher } from '../entities/index.js';
+import { Enrollment, Guardianship, SuspendedSubject, Voucher } from '../entities/index.js';
 import { badInput, conflict, forbidden, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
@@ -12,6 +12,7 @@ import type { CityService } from './city.service.js';
 import { releaseSeat, takeSeat } from './counters.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
 import { programForPlacement } from './placement.js';
+import { trackSuspension } from './suspension.js';
 import { requireText } from './validate.js';
 
 export interface VoucherFilter {
@@ -107,6 +108,7 @@ export class VoucherService {
       const from = voucher.status;
       voucher.status = transition(VOUCHER_TRANSITIONS, 'Voucher', from, to);
       voucher.statusReason = reason;
+      await trackSuspension(em, SuspendedSubject.VOUCHER, voucher.id, { before: from !== VoucherStatus.SUSPENDED, after: to !== VoucherStatus.SUSPENDED });
       if (to === VoucherStatus.REVOKED) {
         const active = await em.findOne(Enrollment, { voucher: voucher.id, status: EnrollmentStatus.ACTIVE }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (active) {

@@ -133,3 +133,106 @@ describe('paying only for confirmed attendance', () => {
     expect((await api.post('', {}, 'GET', `/exports/payments/${schoolPayment.id}.csv`)).status).toBe(401);
   });
 });
+
+describe('money flows only to what is live', () => {
+  // A provider of this block's own, so the settlements below pay (or hold) only its sessions.
+  let club: ProviderHandle;
+  let chess: string;
+  let operator: string;
+  const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Almaty' }).format(new Date());
+  const SETTLE_MONTH = `mutation($period: String!) { settlePeriod(input: { city: "ASTANA", period: $period }) {
+    payments { id sequence provider { id } amount { tiyn } lines { enrollment { id } heldSessions amount { tiyn } attendances { sessionDate } } }
+  } }`;
+  /** This provider's lines for an enrollment, per payment sequence, after settling `period`. */
+  const settle = async (period: string, provider: ProviderHandle, enrollmentId: string) => {
+    const { settlePeriod } = await api.data(SETTLE_MONTH, { period }, { token: operator });
+    return settlePeriod.payments
+      .filter((p: any) => p.provider.id === provider.id)
+      .flatMap((p: any) => p.lines.filter((l: any) => l.enrollment.id === enrollmentId).map((l: any) => ({ sequence: p.sequence, ...l })))
+      .sort((a: any, b: any) => a.sequence - b.sequence);
+  };
+  const record = (provider: ProviderHandle, programId: string, date: string, childId: string) =>
+    api.request(RECORD, { input: { programId, date, childIds: [childId], hours: 1 } }, { token: provider.token });
+  const recorded = async (provider: ProviderHandle, programId: string, date: string, childId: string) =>
+    (await api.data(RECORD, { input: { programId, date, childIds: [childId], hours: 1 } }, { token: provider.token })).recordAttendance.attendances[0];
+  const voucherOf = async (token: string) => (await api.data(`{ myChildren { voucher { id } } }`, {}, { token })).myChildren[0].voucher.id as string;
+  const setVoucher = (action: 'suspendVoucher' | 'reinstateVoucher', voucherId: string) =>
+    api.data(`mutation($id: ID!) { ${action}(input: { voucherId: $id, reason: "Проверка посещаемости" }) { voucher { status } } }`, { id: voucherId }, { token: operator });
+  const sessionsOf = async (enrollmentId: string) => (await api.sql(`select count(*)::int as n from attendance where enrollment_id = ?`, [enrollmentId]))[0]!.n as number;
+
+  beforeAll(async () => {
+    operator = await seed.operator(CITY);
+    club = await seed.provider({ city: CITY, kind: 'SCHOOL' }).approved();
+    chess = (await seed.program(club, { direction: 'EDUCATIONAL', minAge: 6, maxAge: 12, seats: 30, title: { kk: 'Шахмат', ru: 'Шахматы' } })).id;
+  });
+
+  it('a suspended voucher records nothing, and its confirmed sessions wait unpaid until it is reinstated', async () => {
+    const pupil = await seed.enrolled(chess, CITY, month.day(1));
+    const session = await recorded(club, chess, month.day(20), pupil.childId);
+    await api.data(CONFIRM, { ids: [session.id] }, { token: pupil.family.token });
+    const voucherId = await voucherOf(pupil.family.token);
+    await setVoucher('suspendVoucher', voucherId);
+
+    const refused = await record(club, chess, today(), pupil.childId);
+    expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT', field: 'input.childIds[0]' }, message: expect.stringMatching(/suspended/) });
+    expect(await sessionsOf(pupil.enrollmentId)).toBe(1);
+
+    // While suspended, the confirmed session is held on its line, not paid.
+    expect(await settle(month.period, club, pupil.enrollmentId)).toEqual([{ sequence: 1, enrollment: { id: pupil.enrollmentId }, heldSessions: 1, amount: { tiyn: 0 }, attendances: [] }]);
+    // Reinstated, the next settlement pays it (1 h × 1,200 KZT) in a supplementary payment.
+    await setVoucher('reinstateVoucher', voucherId);
+    expect((await settle(month.period, club, pupil.enrollmentId))[1]).toEqual({
+      sequence: 2,
+      enrollment: { id: pupil.enrollmentId },
+      heldSessions: 0,
+      amount: { tiyn: 120_000 },
+      attendances: [{ sessionDate: month.day(20) }],
+    });
+  });
+
+  it('a session on a day the voucher was suspended is neither confirmed nor paid, even after reinstatement', async () => {
+    const confirmedFirst = await seed.enrolled(chess, CITY, month.day(1));
+    const answeredLater = await seed.enrolled(chess, CITY, month.day(1));
+    const day = today();
+    const [early, late] = [
+      await recorded(club, chess, day, confirmedFirst.childId),
+      await recorded(club, chess, day, answeredLater.childId),
+    ];
+    await api.data(CONFIRM, { ids: [early.id] }, { token: confirmedFirst.family.token });
+    // Both vouchers are suspended for part of today, then reinstated.
+    for (const family of [confirmedFirst.family, answeredLater.family]) {
+      const voucherId = await voucherOf(family.token);
+      await setVoucher('suspendVoucher', voucherId);
+      await setVoucher('reinstateVoucher', voucherId);
+    }
+    const refused = await api.request(CONFIRM, { ids: [late.id] }, { token: answeredLater.family.token });
+    expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT', field: 'input.attendanceIds[0]' }, message: expect.stringMatching(/suspended/) });
+    expect((await api.sql(`select status from attendance where id = ?`, [late.id]))[0]!.status).toBe('RECORDED');
+    expect(await settle(day.slice(0, 7), club, confirmedFirst.enrollmentId)).toEqual([
+      { sequence: expect.any(Number), enrollment: { id: confirmedFirst.enrollmentId }, heldSessions: 1, amount: { tiyn: 0 }, attendances: [] },
+    ]);
+  });
+
+  it('a suspended provider records nothing and is paid only once approved again; an inactive program records nothing', async () => {
+    const studioOf = await seed.provider({ city: CITY, kind: 'PRIVATE' }).approved();
+    const drawing = (await seed.program(studioOf, { direction: 'CREATIVE', minAge: 6, maxAge: 12, seats: 10, title: { kk: 'Сурет', ru: 'Рисование' } })).id;
+    const pupil = await seed.enrolled(drawing, CITY, month.day(1));
+    const session = await recorded(studioOf, drawing, month.day(21), pupil.childId);
+    await api.data(CONFIRM, { ids: [session.id] }, { token: pupil.family.token });
+
+    await api.data(`mutation($id: ID!) { suspendProvider(input: { providerId: $id }) { provider { status } } }`, { id: studioOf.id }, { token: operator });
+    const refused = await record(studioOf, drawing, today(), pupil.childId);
+    expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: expect.stringMatching(/SUSPENDED/) });
+    expect(await sessionsOf(pupil.enrollmentId)).toBe(1);
+    expect(await settle(month.period, studioOf, pupil.enrollmentId)).toEqual([{ sequence: 1, enrollment: { id: pupil.enrollmentId }, heldSessions: 1, amount: { tiyn: 0 }, attendances: [] }]);
+
+    await api.data(`mutation($id: ID!) { approveProvider(input: { providerId: $id }) { provider { status } } }`, { id: studioOf.id }, { token: operator });
+    // CREATIVE keeps the default 1,500 KZT an hour.
+    expect((await settle(month.period, studioOf, pupil.enrollmentId))[1]).toMatchObject({ sequence: 2, heldSessions: 0, amount: { tiyn: 150_000 } });
+
+    await api.data(`mutation($id: ID!) { updateProgram(input: { programId: $id, active: false }) { program { active } } }`, { id: drawing }, { token: studioOf.token });
+    const inactive = await record(studioOf, drawing, today(), pupil.childId);
+    expect(inactive.body.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: expect.stringMatching(/not active/) });
+    expect(await sessionsOf(pupil.enrollmentId)).toBe(1);
+  });
+});
