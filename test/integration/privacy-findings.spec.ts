@@ -129,7 +129,7 @@ describe('the payment statement (CSV)', () => {
     expect((await download(world.tokens.homeOperator)).text).toContain(`,${world.child.fullName},`);
     const forAgency = await download(world.tokens.agency);
     expect(forAgency.status).toBe(200);
-    const line = forAgency.text.split('\r\n')[2].split(',');
+    const line = forAgency.text.split('\r\n')[2]!.split(',');
     expect(line.slice(1, 3)).toEqual([world.enrollments.one, '']);
     expect(forAgency.text).not.toContain(world.child.fullName);
     expect(forAgency.text).not.toContain(world.child.iin);
