@@ -222,7 +222,7 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
 export const PERSONAL_FIELD_NAME = /(^|[a-z])(iin|Iin|fullName|FullName|birthDate|BirthDate|phone|Phone|name|Name|surname|Surname|patronymic|address|Address|email|Email)$/;
 
 /** Keys removed from free-form JSON (audit payloads) for roles that see no personal identifiers. */
-export const PERSONAL_JSON_KEY = /iin|name|birth|phone|address|email|document/i;
+export const PERSONAL_JSON_KEY = /iin|name|birth|phone|address|email/i;
 
 export function policyOf(typeName: string): TypePolicy | undefined {
   return (PRIVACY_POLICY as Record<string, TypePolicy>)[typeName];
