@@ -81,7 +81,7 @@ function notVisible(fieldName: string, args: Record<string, unknown>): DomainErr
 }
 
 /** Free-form JSON without the keys that look like a person's identifiers (at any depth). */
-function scrubPersonal(value: unknown): unknown {
+export function scrubPersonal(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(scrubPersonal);
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   return Object.fromEntries(Object.entries(value).filter(([key]) => !PERSONAL_JSON_KEY.test(key)).map(([key, v]) => [key, scrubPersonal(v)]));
