@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { PrivacyGuard } from './auth/privacy-guard.js';
 import type { Viewer } from './auth/viewer.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { Logger } from './logger.js';
@@ -14,6 +15,8 @@ export interface Context {
   em: EntityManager;
   /** This operation's own DataLoaders, made on first use: most subscriptions never read any. */
   readonly loaders: Loaders;
+  /** The access policy applied to this caller (src/auth/policy.ts), made on first use. */
+  readonly privacy: PrivacyGuard;
   services: Services;
   requestId: string;
   log: Logger;
@@ -34,13 +37,18 @@ export async function createContext(
   const services = createServices(em, realtime);
   const viewer = await identify(services);
   let loaders: Loaders | undefined;
+  let privacy: PrivacyGuard | undefined;
+  const lazyLoaders = () => (loaders ??= createLoaders(em));
   return {
     viewer,
     em,
     // A live subscription holds its context for as long as it is open; made eagerly, its
     // DataLoaders would be kept for every subscriber, though a subscription rarely reads one.
     get loaders() {
-      return (loaders ??= createLoaders(em));
+      return lazyLoaders();
+    },
+    get privacy() {
+      return (privacy ??= new PrivacyGuard(viewer, em, lazyLoaders()));
     },
     services,
     requestId,

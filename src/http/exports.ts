@@ -15,9 +15,15 @@ export function tenge(tiyn: string | number | bigint): string {
   return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }
 
-const cell = (value: unknown) => {
-  const text = value == null ? '' : String(value);
-  return /[",\n;]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+/**
+ * One CSV cell. Text a spreadsheet would read as a formula (=, +, -, @, tab or CR first) gets a
+ * leading apostrophe, as OWASP advises against CSV injection: a child's or a provider's name is
+ * typed by someone else and must never run in the reader's spreadsheet.
+ */
+export const cell = (value: unknown) => {
+  const raw = value == null ? '' : String(value);
+  const text = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
+  return /[",\n\r;]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 const row = (values: unknown[]) => values.map(cell).join(',') + '\r\n';
 
@@ -48,9 +54,11 @@ export function exportsRouter(rootEm: EntityManager, tokens: TokenService, log: 
         const program = await ctx.loaders.program.load(enrollment.program.id);
         const voucher = await ctx.loaders.voucher.load(enrollment.voucher.id);
         const child = await ctx.loaders.child.load(voucher.child.id);
+        // The same policy as the API's `Child.fullName`: an agency's copy has no names.
+        const childName = (await ctx.privacy.mayRead('Child', child, 'fullName')) ? child.fullName : '';
         const sessions = await ctx.loaders.attendancesByLine.load(line.id);
         body += row([
-          line.id, enrollment.id, child.fullName, program.title.ru, line.direction, line.voucherType,
+          line.id, enrollment.id, childName, program.title.ru, line.direction, line.voucherType,
           line.confirmedMinutes / 60, line.paidMinutes / 60, tenge(line.rateTiynPerHour), tenge(line.amountTiyn), line.heldSessions,
           sessions.map((s) => s.sessionDate).join(' '),
         ]);

@@ -16,7 +16,7 @@ export class ApplicationResolver {
     return ctx.services.applications.mine(ctx.viewer);
   }
 
-  @Query(() => ApplicationType, { nullable: true, description: 'One application: a parent’s own, an operator’s city’s, or any for agencies and admins.' })
+  @Query(() => ApplicationType, { nullable: true, description: 'One application: a parent’s own, an operator’s city’s, or any for agencies and admins. Null with NOT_FOUND otherwise.' })
   application(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Info() info: GraphQLResolveInfo): Promise<Application | null> {
     // A parent polling their place asks for exactly this; one statement instead of two.
     return ctx.services.applications.find(ctx.viewer, id, { withPosition: selects(info, 'position') });

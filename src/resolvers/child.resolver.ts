@@ -1,10 +1,11 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context.js';
 import type { Application, Attendance, Child, Voucher } from '../entities/index.js';
 import { AttendanceType } from '../schema/attendance.type.js';
 import { ApplicationType } from '../schema/application.type.js';
 import { VoucherObjectType } from '../schema/offer.type.js';
 import { ChildType, RegisterChildInput, RegisterChildPayload } from '../schema/child.type.js';
+import { ageOn } from '../services/child.service.js';
 
 @Resolver(() => ChildType)
 export class ChildResolver {
@@ -13,8 +14,8 @@ export class ChildResolver {
     return ctx.services.children.myChildren(ctx.viewer);
   }
 
-  @Query(() => ChildType, { description: 'PARENT (own children only) or ADMIN: one child. NOT_FOUND for anyone else’s.' })
-  child(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Child> {
+  @Query(() => ChildType, { nullable: true, description: 'PARENT (own children only) or ADMIN: one child. Null with NOT_FOUND for anyone else’s.' })
+  child(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Child | null> {
     return ctx.services.children.get(ctx.viewer, id);
   }
 
@@ -28,12 +29,17 @@ export class ChildResolver {
     return ctx.loaders.heldVoucherByChild.load(child.id);
   }
 
-  @FieldResolver(() => [ApplicationType], { description: 'Every application made for the child, oldest first.' })
+  @FieldResolver(() => Int, { nullable: true, description: 'Age in whole years today, from the birth date: what a provider’s roster needs instead of the date.' })
+  age(@Root() child: Child): number {
+    return ageOn(child.birthDate, new Date());
+  }
+
+  @FieldResolver(() => [ApplicationType], { nullable: true, description: 'Every application made for the child that the caller may see, oldest first.' })
   applications(@Root() child: Child, @Ctx() ctx: Context): Promise<Application[]> {
     return ctx.loaders.applicationsByChild.load(child.id);
   }
 
-  @FieldResolver(() => [AttendanceType], { description: 'Every session recorded for the child, oldest first.' })
+  @FieldResolver(() => [AttendanceType], { nullable: true, description: 'Every session recorded for the child that the caller may see (a provider: its own programs’ only), oldest first.' })
   attendances(@Root() child: Child, @Ctx() ctx: Context): Promise<Attendance[]> {
     return ctx.loaders.attendancesByChild.load(child.id);
   }

@@ -15,7 +15,7 @@ import {
 
 @Resolver(() => OfferType)
 export class OfferResolver {
-  @Query(() => OfferType, { nullable: true, description: 'One offer: a parent’s own, an operator’s city’s, or any for agencies and admins.' })
+  @Query(() => OfferType, { nullable: true, description: 'One offer: a parent’s own, an operator’s city’s, or any for agencies and admins. Null with NOT_FOUND otherwise.' })
   offer(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Offer | null> {
     return ctx.services.offers.find(ctx.viewer, id);
   }

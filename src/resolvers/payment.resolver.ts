@@ -37,7 +37,7 @@ export class PaymentResolver {
     return Object.defineProperty(toConnection(page), 'totalAmount', { get: () => page.totalAmount().then(money), enumerable: true });
   }
 
-  @Query(() => PaymentType, { nullable: true, description: 'One payment, if visible to the caller.' })
+  @Query(() => PaymentType, { nullable: true, description: 'One payment, if visible to the caller; null with NOT_FOUND otherwise.' })
   payment(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Payment | null> {
     return ctx.services.payments.find(ctx.viewer, id);
   }

@@ -27,7 +27,7 @@ export class ProgramResolver {
     return toConnection(await ctx.services.programs.list(ctx.viewer, filter, { first, after }));
   }
 
-  @Query(() => ProgramType, { nullable: true, description: 'One program, if visible to the caller.' })
+  @Query(() => ProgramType, { nullable: true, description: 'One program, if visible to the caller; null with NOT_FOUND otherwise.' })
   program(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Program | null> {
     return ctx.services.programs.find(ctx.viewer, id);
   }

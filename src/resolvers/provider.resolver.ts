@@ -27,7 +27,7 @@ export class ProviderResolver {
     return toConnection(await ctx.services.providers.list(ctx.viewer, filter, { first, after }));
   }
 
-  @Query(() => ProviderType, { nullable: true, description: 'One provider, if visible to the caller.' })
+  @Query(() => ProviderType, { nullable: true, description: 'One provider, if visible to the caller; null with NOT_FOUND otherwise.' })
   provider(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Provider | null> {
     return ctx.services.providers.find(ctx.viewer, id);
   }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
+import { applyPrivacyGuard } from '../auth/privacy-guard.js';
 import { RESOLVERS } from '../resolvers/index.js';
 import './enums.js';
 
@@ -19,8 +20,11 @@ const NO_TOPICS: PubSub = {
   },
 };
 
-/** The executable schema. Built once per process: type-graphql's metadata is global anyway. */
+/**
+ * The executable schema. Built once per process: type-graphql's metadata is global anyway. Every
+ * field that holds or leads to personal data is then wrapped by the privacy guard (src/auth/policy.ts).
+ */
 export function buildKezekSchema(): Promise<GraphQLSchema> {
-  cached ??= buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false, pubSub: NO_TOPICS });
+  cached ??= buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false, pubSub: NO_TOPICS }).then(applyPrivacyGuard);
   return cached;
 }

@@ -2,27 +2,31 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Language, PriorityCategory, Relationship, Sex } from '../domain/enums.js';
 import { DateTime, LocalDate } from './scalars.js';
 
-@ObjectType('Child', { description: 'A child registered by their legal representative; the holder of a voucher.' })
+/**
+ * Who reads which field is the access policy's (src/auth/policy.ts, README "Who sees what"): a
+ * field the caller may not read is null with a FORBIDDEN error, so those fields are nullable.
+ */
+@ObjectType('Child', { description: 'A child registered by their legal representative; the holder of a voucher. Fields are shown as the README’s “Who sees what” says; a hidden field is null with a FORBIDDEN error.' })
 export class ChildType {
   @Field(() => ID, { description: 'Stable id of the child in Kezek.' })
   id!: string;
 
-  @Field(() => String, { description: 'The child’s IIN. Visible only to their representative and admins.' })
+  @Field(() => String, { nullable: true, description: 'The child’s IIN. Visible only to their representative and admins.' })
   iin!: string;
 
-  @Field(() => String, { description: 'Full name as given by the representative.' })
+  @Field(() => String, { nullable: true, description: 'Full name as given by the representative. Not visible to agencies; providers see it only for children enrolled with them.' })
   fullName!: string;
 
-  @Field(() => LocalDate, { description: 'As encoded in the IIN.' })
+  @Field(() => LocalDate, { nullable: true, description: 'As encoded in the IIN. The family, the city’s operators and admins only.' })
   birthDate!: string;
 
-  @Field(() => Sex, { description: 'As encoded in the IIN.' })
+  @Field(() => Sex, { nullable: true, description: 'As encoded in the IIN. Not visible to providers.' })
   sex!: Sex;
 
-  @Field(() => PriorityCategory, { description: 'Declared priority category; NONE when none applies.' })
+  @Field(() => PriorityCategory, { nullable: true, description: 'Declared priority category; NONE when none applies. Not visible to providers.' })
   priorityCategory!: PriorityCategory;
 
-  @Field(() => DateTime, { description: 'When the child was registered.' })
+  @Field(() => DateTime, { nullable: true, description: 'When the child was registered. Not visible to providers.' })
   createdAt!: Date;
 }
 
