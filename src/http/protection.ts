@@ -1,4 +1,3 @@
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
@@ -6,7 +5,11 @@ import { GraphQLError, type ValidationContext, type ValidationRule } from 'graph
 export interface Limits {
   maxDepth: number;
   maxAliases: number;
-  /** graphql-armor's cost: objects 2, scalars 1, ×1.5 per level, ×`first` for lists given a literal page size. */
+  /**
+   * graphql-armor's cost model (objects 2, scalars 1, ×1.5 per level), × each list's size: `first`
+   * as sent (literal or variable) for paged fields, LIST_LIMITS for the others. Checked before
+   * execution with the operation's variables (src/http/operation-guard.ts), over HTTP and WebSocket.
+   */
   maxCost: number;
   /** Request bodies and WebSocket messages, in bytes. */
   maxPayloadBytes: number;
@@ -17,13 +20,15 @@ export const DEFAULT_LIMITS: Limits = {
   /** Deep enough for `programs { edges { node { provider { city { name { kk } } } } } }` and more. */
   maxDepth: 10,
   maxAliases: 15,
-  maxCost: 20_000,
+  /** List sizes are counted (LIST_LIMITS), so a family’s overview with its nested lists costs ~31,000. */
+  maxCost: 50_000,
   maxPayloadBytes: 100 * 1024,
 };
 
 /**
  * Validation rules added to GraphQL's specified ones (which already bound introspection depth).
- * Page sizes are capped in the services (`first` ≤ 100), whatever the query says.
+ * Page sizes are capped in the services (`first` ≤ 100), whatever the query says. The cost is
+ * not a validation rule: validation never sees the variables, and `first: $n` must count too.
  */
 export function protectionRules(limits: Limits): ValidationRule[] {
   // graphql-armor throws from inside validation by default, which servers treat as a crash (500);
@@ -36,6 +41,5 @@ export function protectionRules(limits: Limits): ValidationRule[] {
   return [
     maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, ...report }),
     maxAliasesRule({ n: limits.maxAliases, ...report }),
-    costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true, ...report }),
   ] as ValidationRule[];
 }

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { RESOLVERS } from '../resolvers/index.js';
 import './enums.js';
+import { applyListLimits } from './list-limits.js';
 
 let cached: Promise<GraphQLSchema> | undefined;
 
@@ -21,6 +22,6 @@ const NO_TOPICS: PubSub = {
 
 /** The executable schema. Built once per process: type-graphql's metadata is global anyway. */
 export function buildKezekSchema(): Promise<GraphQLSchema> {
-  cached ??= buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false, pubSub: NO_TOPICS });
+  cached ??= buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false, pubSub: NO_TOPICS }).then(applyListLimits);
   return cached;
 }
