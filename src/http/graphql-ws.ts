@@ -15,7 +15,7 @@ import type { RealtimeHub } from '../realtime/hub.js';
 import { createServices } from '../services/index.js';
 import { formatError, isUnexpected, withoutSuggestions } from './format-error.js';
 import { checkOperation } from './operation-guard.js';
-import type { Limits } from './protection.js';
+import { type Limits, maxCostFor } from './protection.js';
 import { clientAddress, type RateLimits } from './rate-limits.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -160,7 +160,7 @@ export function attachGraphqlWs(server: http.Server, deps: GraphqlWsDeps): Dispo
         if (operation?.operation !== 'subscription') {
           return [badRequest('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST.')];
         }
-        const problem = checkOperation(deps.schema, document, operation, payload.variables, deps.limits.maxCost);
+        const problem = checkOperation(deps.schema, document, operation, payload.variables, maxCostFor(deps.limits, viewer));
         if (problem) return [problem];
         const contextValue = await createContext(deps.rootEm, async () => viewer, `${ctx.extra.connectionId}:${id}`, deps.log, deps.realtime);
         const args: ExecutionArgs = {

@@ -24,6 +24,7 @@ import { DomainError, ErrorCode } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { listSize } from '../schema/list-limits.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/pagination.js';
+import { type Limits, maxCostFor } from './protection.js';
 import type { RateLimits } from './rate-limits.js';
 
 /**
@@ -152,14 +153,14 @@ function checkValue(type: GraphQLInputType, value: unknown, path: string): Domai
  * The HTTP side: once Apollo knows the operation (and the context its caller), count it against
  * the caller's rate limits, then check it. Nothing has executed yet, so a refusal writes nothing.
  */
-export function operationGuardPlugin(limits: { maxCost: number }, rateLimits: RateLimits): ApolloServerPlugin<Context> {
+export function operationGuardPlugin(limits: Limits, rateLimits: RateLimits): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request, contextValue }) {
           if (!operation) return; // Apollo has already refused it
           await rateLimits.caller(contextValue.viewer, operation.operation === 'mutation');
-          const problem = checkOperation(schema, document, operation, request.variables, limits.maxCost);
+          const problem = checkOperation(schema, document, operation, request.variables, maxCostFor(limits, contextValue.viewer));
           if (problem) throw problem;
         },
       };

@@ -1,6 +1,8 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
+import type { Viewer } from '../auth/viewer.js';
+import { Role } from '../domain/enums.js';
 
 export interface Limits {
   maxDepth: number;
@@ -11,6 +13,11 @@ export interface Limits {
    * execution with the operation's variables (src/http/operation-guard.ts), over HTTP and WebSocket.
    */
   maxCost: number;
+  /**
+   * The same for signed-in staff (PROVIDER, OPERATOR, AGENCY, ADMIN): few, accountable, rate
+   * limited, and their work reads statements (a payment's up to 1,000 lines with their sessions).
+   */
+  maxCostStaff: number;
   /** Request bodies and WebSocket messages, in bytes. */
   maxPayloadBytes: number;
 }
@@ -22,6 +29,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxAliases: 15,
   /** List sizes are counted (LIST_LIMITS), so a family’s overview with its nested lists costs ~31,000. */
   maxCost: 50_000,
+  /** One payment's lines with their session dates cost ~185,000. */
+  maxCostStaff: 500_000,
   maxPayloadBytes: 100 * 1024,
 };
 
@@ -43,3 +52,7 @@ export function protectionRules(limits: Limits): ValidationRule[] {
     maxAliasesRule({ n: limits.maxAliases, ...report }),
   ] as ValidationRule[];
 }
+
+/** The cost limit for a caller: anonymous callers and families share the lower one. */
+export const maxCostFor = (limits: Limits, viewer: Viewer): number =>
+  viewer.role === Role.PUBLIC || viewer.role === Role.PARENT ? limits.maxCost : limits.maxCostStaff;

@@ -149,7 +149,8 @@ describe('rate limits', () => {
     const own = await TestApi.start();
     try {
       const token = await own.token({ role: 'PARENT', sub: randomParentIin(), name: 'Тест', phone: '+77011234567' });
-      const iins = Array.from({ length: 200 }, (_, i) => randomIin('2016-02-0' + (1 + (i % 9)), i % 2 ? 'FEMALE' : 'MALE'));
+      // Born in 2019, which no other test's children are: a random IIN must not be one of theirs.
+      const iins = Array.from({ length: 200 }, (_, i) => randomIin(`2019-0${1 + (i % 9)}-1${i % 10}`, i % 2 ? 'FEMALE' : 'MALE'));
       const results = await Promise.all(
         iins.map((iin) =>
           own.request(`mutation($input: RegisterChildInput!) { registerChild(input: $input) { child { id } } }`, { input: { iin, fullName: 'Проба Баласы', relationship: 'MOTHER' } }, { token }),
