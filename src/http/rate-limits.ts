@@ -33,6 +33,15 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   subscriptionsPerConnection: 25,
 };
 
+/** Benchmarks measure throughput from one address (thousands of clients on one socket), not the limits. */
+export const BENCH_RATE_LIMITS: RateLimitSettings = {
+  requestsPerAddress: 1e9,
+  requestsPerCaller: 1e9,
+  mutationsPerCaller: 1e9,
+  connectionsPerAddress: 1e9,
+  subscriptionsPerConnection: 1000,
+};
+
 /** Which proxies' X-Forwarded-For to believe: none (false), the nearest N hops, or these addresses/ranges. */
 export type TrustProxy = false | number | string[];
 
