@@ -92,6 +92,20 @@ describe('the cost limit counts variables', () => {
   });
 });
 
+describe('the cost limit of signed-in staff', () => {
+  it('lets an operator read a statement that would cost a family or an anonymous caller too much', async () => {
+    const statement = `query($id: ID!) { payment(id: $id) { lines { confirmedMinutes amount { tiyn } enrollment { id } attendances { sessionDate } } } }`;
+    const id = '0190f0e0-0000-7000-8000-000000000000';
+    const anonymous = await api.request(statement, { id });
+    expect(firstError(anonymous).extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'COST_LIMIT', maxCost: 50000 });
+    const family = await seed.parent().withChild(0);
+    expect(firstError(await api.request(statement, { id }, { token: family.token })).extensions.reason).toBe('COST_LIMIT');
+    const operator = await api.request(statement, { id }, { token: await seed.operator('ASTANA') });
+    expect(operator.body.errors ?? []).toEqual([]);
+    expect(operator.body.data).toEqual({ payment: null }); // none with that id: the query itself ran
+  });
+});
+
 describe('every list field is bounded', () => {
   it('gives every list of objects in the schema a size: a connection with `first`, or a cap', () => {
     const unbounded: string[] = [];
@@ -213,6 +227,23 @@ describe('rate limits', () => {
       for (let i = 0; i < 3; i++) await firstMessage(client, metrics);
       const errors = await subscriptionErrors(client, metrics);
       expect(errors[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED', limit: 'subscriptionsPerConnection' } });
+    } finally {
+      await client.dispose();
+      await own.close();
+    }
+  });
+
+  it('counts subscribes against the address’s rate, with retryAfter in the error', async () => {
+    const own = await TestApi.start({ rateLimits: { requestsPerAddress: 3 } });
+    const client = own.wsClient();
+    try {
+      const metrics = `subscription { queueMetrics(city: "ASTANA", voucherType: TARGETED) { waiting } }`;
+      await firstMessage(client, metrics); // the connect and this subscribe: 2 of 3
+      await firstMessage(client, metrics);
+      const errors = await subscriptionErrors(client, metrics);
+      expect(errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'requestsPerAddress', retryAfter: expect.any(Number) });
+      expect(errors[0].extensions.retryAfter).toBeGreaterThan(0);
+      expect(errors[0].extensions.http).toBeUndefined();
     } finally {
       await client.dispose();
       await own.close();
