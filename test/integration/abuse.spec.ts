@@ -460,7 +460,7 @@ describe('client mistakes are never 500s', () => {
   const tampered = [
     ['not base64 of anything', '!!!'],
     ['a foreign cursor', Buffer.from('v1:not-a-uuid').toString('base64url')],
-    ['an out-of-range queue cursor', Buffer.from('q2:99999|2026-13-45T25:61:61.000000Z|99999999999999999999').toString('base64url')],
+    ['an out-of-range queue cursor', Buffer.from('q2:99999|2026-01-05T10:00:00.000000Z|9999999999999999999').toString('base64url')],
     ['a queue cursor with an impossible date', Buffer.from('q2:1|2026-02-30T00:00:00.000000Z|1').toString('base64url')],
   ] as const;
 
