@@ -30,6 +30,7 @@ import { type ConnectionParts, initOrm, type Orm } from '../src/db/orm.js';
 import { ApplicationStatus, PriorityCategory, Relationship, Role, Sex, VoucherType } from '../src/domain/enums.js';
 import { priorityRank } from '../src/domain/priority.js';
 import { type KezekServer, startServer } from '../src/http/server.js';
+import { BENCH_RATE_LIMITS } from '../src/http/rate-limits.js';
 import { uuidv7 } from '../src/ids.js';
 import { createLogger } from '../src/logger.js';
 import { birthDateForAge, cityBand, IinSequence, isoMicros, seededRandom, spreadInstants } from '../src/seed/article-scenario.js';
@@ -424,7 +425,7 @@ async function startApi(connection: ConnectionParts): Promise<Api> {
   const tokens = createTokenService(loadConfig({ JWT_SECRET, DATA_DIR: os.tmpdir() }));
   const statements = new StatementLog(orm.em.getConnection().getKnex());
   try {
-    const server = await startServer({ orm, tokens, log, port: 0, host: '127.0.0.1', listenSocket: socketPath, introspection: true, development: false, listen: connection });
+    const server = await startServer({ orm, tokens, log, port: 0, host: '127.0.0.1', listenSocket: socketPath, introspection: true, development: false, listen: connection, rateLimits: BENCH_RATE_LIMITS });
     const close = async () => {
       await server.close();
       await orm.close(true);

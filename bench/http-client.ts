@@ -10,6 +10,7 @@ import { createTokenService, type KezekClaims } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
 import { type ConnectionParts, initOrm } from '../src/db/orm.js';
 import { startServer } from '../src/http/server.js';
+import { BENCH_RATE_LIMITS } from '../src/http/rate-limits.js';
 import { createLogger } from '../src/logger.js';
 
 /** The production pool size (ormOptions' default): the API under test runs as it would in service. */
@@ -144,7 +145,7 @@ export async function startBenchApi(connection: ConnectionParts): Promise<BenchA
   const clients: GraphqlClient[] = [];
   let server;
   try {
-    server = await startServer({ orm, tokens, log, port: 0, host: '127.0.0.1', listenSocket: socketPath, introspection: true, development: false, listen: connection });
+    server = await startServer({ orm, tokens, log, port: 0, host: '127.0.0.1', listenSocket: socketPath, introspection: true, development: false, listen: connection, rateLimits: BENCH_RATE_LIMITS });
   } catch (err) {
     await orm.close(true);
     fs.rmSync(socketDir, { recursive: true, force: true });

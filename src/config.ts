@@ -1,5 +1,7 @@
+import net from 'node:net';
 import path from 'node:path';
 import { parse as parsePgUrl } from 'pg-connection-string';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings, type TrustProxy } from './http/rate-limits.js';
 import { readSmsConfig, type SmsConfig } from './notifications/sms-config.js';
 
 /** Where the API finds PostgreSQL: an embedded cluster in the data folder, or a server given by URL. */
@@ -40,7 +42,21 @@ export interface Config {
   sms: SmsConfig;
   /** How often offer expiry, reminders and automatic issuing run. */
   jobsIntervalMs: number;
+  rateLimits: RateLimitSettings;
+  /** Whose X-Forwarded-For names the client (for per-address limits): no proxy, N hops, or these proxies. */
+  trustProxy: TrustProxy;
+  /** How often open WebSockets re-check that the API key they were opened with is not revoked. */
+  apiKeyRecheckMs: number;
 }
+
+/** Environment variable of each rate limit (README "Limits and rate limits"). */
+export const RATE_LIMIT_VARIABLES: Readonly<Record<keyof RateLimitSettings, string>> = {
+  requestsPerAddress: 'RATE_LIMIT_REQUESTS_PER_ADDRESS',
+  requestsPerCaller: 'RATE_LIMIT_REQUESTS_PER_CALLER',
+  mutationsPerCaller: 'RATE_LIMIT_MUTATIONS_PER_CALLER',
+  connectionsPerAddress: 'RATE_LIMIT_CONNECTIONS_PER_ADDRESS',
+  subscriptionsPerConnection: 'RATE_LIMIT_SUBSCRIPTIONS_PER_CONNECTION',
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -102,6 +118,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 
   const sms = readSmsConfig(env, problems);
   const jobsIntervalMs = parsePositive('JOBS_INTERVAL_MS', value('JOBS_INTERVAL_MS') ?? '5000', problems);
+  const rateLimits = { ...DEFAULT_RATE_LIMITS };
+  for (const [key, name] of Object.entries(RATE_LIMIT_VARIABLES) as [keyof RateLimitSettings, string][]) {
+    const raw = value(name);
+    if (raw !== undefined) rateLimits[key] = parsePositive(name, raw, problems);
+  }
+  const trustProxy = parseTrustProxy(value('TRUST_PROXY'), problems);
+  const apiKeyRecheckMs = parsePositive('API_KEY_RECHECK_MS', value('API_KEY_RECHECK_MS') ?? '10000', problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -120,7 +143,37 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     seedDemoData,
     sms,
     jobsIntervalMs,
+    rateLimits,
+    trustProxy,
+    apiKeyRecheckMs,
   };
+}
+
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: unset or `false` (clients connect directly), a number of proxy hops, or the
+ * proxies' addresses and ranges (`10.0.0.0/8, loopback`). `true` is refused: trusting every peer
+ * would let any client choose its own address by sending X-Forwarded-For.
+ */
+function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProxy {
+  if (raw === undefined || raw.toLowerCase() === 'false') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.filter((entry) => {
+    if (PROXY_RANGE_NAMES.includes(entry)) return false;
+    const [address, bits, ...rest] = entry.split('/');
+    const family = net.isIP(address ?? '');
+    if (family === 0 || rest.length > 0) return true;
+    if (bits === undefined) return false;
+    const n = Number(bits);
+    return !/^\d+$/.test(bits) || n > (family === 4 ? 32 : 128);
+  });
+  if (bad.length > 0 || entries.length === 0) {
+    problems.push(`TRUST_PROXY must be false, a number of proxy hops, or proxy addresses/ranges (IP, IP/bits, ${PROXY_RANGE_NAMES.join(', ')}), comma-separated (got "${raw}")`);
+    return false;
+  }
+  return entries;
 }
 
 function parsePositive(name: string, raw: string, problems: string[]): number {

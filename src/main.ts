@@ -45,6 +45,9 @@ async function main(): Promise<void> {
     introspection: config.introspection,
     development: config.development,
     listen: database.db.connection,
+    rateLimits: config.rateLimits,
+    trustProxy: config.trustProxy,
+    apiKeyRecheckMs: config.apiKeyRecheckMs,
   });
 
   const scheduler = new Scheduler(database.orm, log, config.jobsIntervalMs);

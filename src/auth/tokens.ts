@@ -50,8 +50,9 @@ export function createTokenService(config: Config): TokenService {
   const verify = async (token: string): Promise<Viewer> => {
     let payload: JWTPayload;
     try {
-      if (jwks) payload = (await jwtVerify(token, jwks, { issuer: config.jwtIssuer, audience: config.jwtAudience })).payload;
-      else payload = (await jwtVerify(token, secret!, { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: ['HS256'] })).payload;
+      // A token without `exp` would be valid forever, and a leaked one could never be retired.
+      if (jwks) payload = (await jwtVerify(token, jwks, { issuer: config.jwtIssuer, audience: config.jwtAudience, requiredClaims: ['exp'] })).payload;
+      else payload = (await jwtVerify(token, secret!, { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp'] })).payload;
     } catch (err) {
       throw new InvalidTokenError(`token rejected: ${(err as Error).message}`);
     }

@@ -13,13 +13,15 @@ import { type Context, createContext } from '../context.js';
 import type { ConnectionParts, Orm } from '../db/orm.js';
 import { EventBus } from '../realtime/event-bus.js';
 import { RealtimeHub } from '../realtime/hub.js';
-import { ErrorCode } from '../errors.js';
+import { DomainError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { buildKezekSchema } from '../schema/build.js';
 import { exportsRouter } from './exports.js';
 import { formatError, isUnexpected } from './format-error.js';
 import { attachGraphqlWs, GRAPHQL_PATH } from './graphql-ws.js';
+import { operationGuardPlugin } from './operation-guard.js';
 import { DEFAULT_LIMITS, type Limits, protectionRules } from './protection.js';
+import { clientAddress, compileTrust, DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings, type TrustProxy } from './rate-limits.js';
 import { explorerPage, webRouter } from './web.js';
 
 export interface ServerOptions {
@@ -32,6 +34,11 @@ export interface ServerOptions {
   introspection: boolean;
   development: boolean;
   limits?: Partial<Limits>;
+  rateLimits?: Partial<RateLimitSettings>;
+  /** Whose X-Forwarded-For to believe for the client address (default: nobody's). */
+  trustProxy?: TrustProxy;
+  /** How often open WebSockets re-check their API key (default 10 s). */
+  apiKeyRecheckMs?: number;
   /** Where to LISTEN for other instances' events; without it, subscriptions are not served. */
   listen?: ConnectionParts;
 }
@@ -56,11 +63,25 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
   await bus?.start();
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const rules = protectionRules(limits);
+  const rateLimits = new RateLimits({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits });
+  const trust = compileTrust(options.trustProxy ?? false);
   const httpServers = [http.createServer()];
   if (options.listenSocket) httpServers.push(http.createServer());
 
   const wsServers: Disposable[] = httpServers.map((server) =>
-    attachGraphqlWs(server, { schema, rootEm: orm.em, tokens, log, development: options.development, limits, rules, realtime }),
+    attachGraphqlWs(server, {
+      schema,
+      rootEm: orm.em,
+      tokens,
+      log,
+      development: options.development,
+      limits,
+      rules,
+      realtime,
+      rateLimits,
+      trust,
+      apiKeyRecheckMs: options.apiKeyRecheckMs ?? 10_000,
+    }),
   );
 
   const apollo = new ApolloServer<Context>({
@@ -78,6 +99,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
       ...httpServers.map((httpServer) => ApolloServerPluginDrainHttpServer({ httpServer })),
       { serverWillStart: async () => ({ drainServer: async () => void (await Promise.all(wsServers.map((ws) => ws.dispose()))) }) },
       errorLoggingPlugin(),
+      operationGuardPlugin(limits, rateLimits),
       // Apollo's own landing page loads its sandbox from a CDN; GET /graphql serves our bundled explorer instead.
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -86,6 +108,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', trust);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.header('x-request-id');
     const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
@@ -109,6 +132,18 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
       log.warn({ err }, 'readiness check failed');
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
+  });
+  // Per address before anything else is done for the request, credentials checks included.
+  app.use([GRAPHQL_PATH, '/exports'], (req: Request, res: Response, next: NextFunction) => {
+    rateLimits.address(clientAddress(req, trust)).then(
+      () => next(),
+      (err: unknown) => {
+        if (!(err instanceof DomainError)) return next(err);
+        const { http: _http, ...extensions } = err.extensions;
+        res.status(429).setHeader('retry-after', String(err.extensions.retryAfter));
+        res.json({ errors: [{ message: err.message, extensions }] });
+      },
+    );
   });
   app.use(exportsRouter(orm.em, tokens, log));
   app.use(webRouter(log));

@@ -4,6 +4,7 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { applyPrivacyGuard } from '../auth/privacy-guard.js';
 import { RESOLVERS } from '../resolvers/index.js';
 import './enums.js';
+import { applyListLimits } from './list-limits.js';
 
 let cached: Promise<GraphQLSchema> | undefined;
 
@@ -25,6 +26,7 @@ const NO_TOPICS: PubSub = {
  * field that holds or leads to personal data is then wrapped by the privacy guard (src/auth/policy.ts).
  */
 export function buildKezekSchema(): Promise<GraphQLSchema> {
-  cached ??= buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false, pubSub: NO_TOPICS }).then(applyPrivacyGuard);
+  // Privacy first, so the list caps count what the caller may see.
+  cached ??= buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false, pubSub: NO_TOPICS }).then(applyPrivacyGuard).then(applyListLimits);
   return cached;
 }

@@ -44,6 +44,16 @@ export class ApiKeyService {
     return this.em.find(ApiKey, {}, { orderBy: { id: 'asc' } });
   }
 
+  /**
+   * Which of these keys have been revoked. Open WebSockets ask this periodically and at each
+   * subscribe, so a key revoked on any instance stops working on every instance's sockets too.
+   */
+  async revokedAmong(apiKeyIds: string[]): Promise<string[]> {
+    if (apiKeyIds.length === 0) return [];
+    const rows = await this.em.find(ApiKey, { id: { $in: apiKeyIds }, revokedAt: { $ne: null } }, { fields: ['id'] });
+    return rows.map((row) => row.id);
+  }
+
   /** The AGENCY viewer for a valid, unrevoked key; null for anything else. */
   async authenticate(raw: string): Promise<Viewer | null> {
     const match = KEY_RE.exec(raw);

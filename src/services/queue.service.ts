@@ -62,8 +62,17 @@ const encodeKey = (k: QueueKey) => Buffer.from(`q2:${k.rank}|${k.submittedAt}|${
 
 function decodeKey(cursor: string): QueueKey {
   const match = /^q2:(\d{1,5})\|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw badInput('after', 'after is not a cursor returned by this queue.');
-  return { rank: Number(match[1]), submittedAt: match[2]!, seq: match[3]! };
+  // The pattern alone lets through values PostgreSQL refuses (rank beyond smallint, 2026-13-45,
+  // a sequence beyond bigint): an edited cursor must be the caller's mistake, not a 500.
+  const submittedAt = match?.[2] ?? '';
+  const valid =
+    match !== null &&
+    Number(match[1]) <= 32767 &&
+    BigInt(match[3]!) <= 9223372036854775807n &&
+    !Number.isNaN(Date.parse(submittedAt)) &&
+    new Date(Date.parse(submittedAt)).toISOString().slice(0, 19) === submittedAt.slice(0, 19);
+  if (!valid) throw badInput('after', 'after is not a cursor returned by this queue.');
+  return { rank: Number(match[1]), submittedAt, seq: match[3]! };
 }
 
 const PRECISE = `to_char(submitted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;

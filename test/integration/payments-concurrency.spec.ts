@@ -19,7 +19,8 @@ const SETTLE = `mutation($key: String) { settlePeriod(input: { city: "${CITY}", 
 const BUDGETS = `{ budgets(city: "${CITY}") { voucherType period allocated { tiyn } committed { tiyn } paid { tiyn } remaining { tiyn } } }`;
 
 beforeAll(async () => {
-  api = await TestApi.start();
+  // One parent confirms one session 100 times at once: more mutations than a minute's limit allows.
+  api = await TestApi.start({ rateLimits: { mutationsPerCaller: 1000 } });
   seed = new Seed(api);
   operator = await seed.operator(CITY);
   await api.data(`mutation($w: Int!) { updateCityRules(input: { city: "${CITY}", confirmationWindowDays: $w, monthlyCapHours: 0 }) { rules { version } } }`, { w: month.windowDays }, { token: operator });

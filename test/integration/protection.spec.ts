@@ -31,7 +31,7 @@ describe('query limits', () => {
     const fields = `id title { kk ru en } direction minAge maxAge seats freeSeats schedule { weekday startsAt endsAt } language provider { id name bin kind status city { code name { kk ru } } } city { code }`;
     const wide = Array.from({ length: 10 }, (_, i) => `p${i}: programs(first: 100) { totalCount edges { cursor node { ${fields} } } }`).join(' ');
     const res = await api.request(`{ ${wide} }`);
-    expect(firstError(res)).toMatchObject({ message: expect.stringContaining('Query Cost limit of 20000 exceeded'), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(firstError(res)).toMatchObject({ message: expect.stringContaining('Query Cost limit of 50000 exceeded'), extensions: { code: 'BAD_USER_INPUT' } });
   });
 
   it('accepts the catalogue page a portal really asks for', async () => {

@@ -14,7 +14,8 @@ import { loadConfig } from '../../src/config.js';
 import { type ConnectionParts, initOrm, type Orm } from '../../src/db/orm.js';
 import { startServer, type KezekServer } from '../../src/http/server.js';
 import type { Limits } from '../../src/http/protection.js';
-import { createLogger } from '../../src/logger.js';
+import type { RateLimitSettings, TrustProxy } from '../../src/http/rate-limits.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { type JobResults, runJobs } from '../../src/jobs/scheduler.js';
 import { SmsDispatcher } from '../../src/notifications/sms-dispatcher.js';
 import type { SmsMessage, SmsTransport } from '../../src/notifications/transports.js';
@@ -55,9 +56,25 @@ export class TestApi {
     private readonly signer: (claims: KezekClaims, ttl: number) => Promise<string>,
   ) {}
 
-  static async start(options: { introspection?: boolean; development?: boolean; limits?: Partial<Limits>; db?: ConnectionParts } = {}): Promise<TestApi> {
+  /**
+   * The server runs with the production rate limits unless a test raises (or lowers) them here:
+   * a test that legitimately sends more than they allow says so explicitly.
+   */
+  static async start(
+    options: {
+      introspection?: boolean;
+      development?: boolean;
+      limits?: Partial<Limits>;
+      rateLimits?: Partial<RateLimitSettings>;
+      trustProxy?: TrustProxy;
+      apiKeyRecheckMs?: number;
+      db?: ConnectionParts;
+      /** The server's logger (default: silent, or TEST_LOG_LEVEL). */
+      log?: Logger;
+    } = {},
+  ): Promise<TestApi> {
     // TEST_LOG_LEVEL=error npm test shows the server's own logs (masked errors included).
-    const log = createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent');
+    const log = options.log ?? createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent');
     const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: os.tmpdir() });
     const db = options.db ?? inject('db');
     const orm = await initOrm(db, log, 10);
@@ -74,6 +91,9 @@ export class TestApi {
       introspection: options.introspection ?? true,
       development: options.development ?? false,
       limits: options.limits,
+      rateLimits: options.rateLimits,
+      trustProxy: options.trustProxy,
+      apiKeyRecheckMs: options.apiKeyRecheckMs,
       listen: db,
     });
     const api = new TestApi(orm, server, socketPath, tokens.sign!);

@@ -54,4 +54,33 @@ describe('configuration', () => {
   it('requires a database name in DATABASE_URL', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost' })).toThrow(/must name a database/);
   });
+
+  it('reads rate limits and trusted proxies, with sensible defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      rateLimits: { requestsPerAddress: 1200, requestsPerCaller: 600, mutationsPerCaller: 60, connectionsPerAddress: 200, subscriptionsPerConnection: 25 },
+      trustProxy: false,
+      apiKeyRecheckMs: 10_000,
+    });
+    const config = loadConfig({ RATE_LIMIT_MUTATIONS_PER_CALLER: '20', RATE_LIMIT_CONNECTIONS_PER_ADDRESS: '1000', TRUST_PROXY: '10.0.0.0/8, loopback, 2001:db8::1' });
+    expect(config.rateLimits).toMatchObject({ mutationsPerCaller: 20, connectionsPerAddress: 1000, requestsPerAddress: 1200 });
+    expect(config.trustProxy).toEqual(['10.0.0.0/8', 'loopback', '2001:db8::1']);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+  });
+
+  it('refuses bad rate limits and a TRUST_PROXY that would trust everyone', () => {
+    const problems = (() => {
+      try {
+        loadConfig({ RATE_LIMIT_REQUESTS_PER_ADDRESS: '0', RATE_LIMIT_SUBSCRIPTIONS_PER_CONNECTION: 'many', TRUST_PROXY: 'true' });
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+      return [];
+    })();
+    expect(problems).toEqual([
+      'RATE_LIMIT_REQUESTS_PER_ADDRESS must be a positive whole number (got "0")',
+      'RATE_LIMIT_SUBSCRIPTIONS_PER_CONNECTION must be a positive whole number (got "many")',
+      expect.stringContaining('TRUST_PROXY must be false, a number of proxy hops'),
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
+  });
 });

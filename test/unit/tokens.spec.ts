@@ -25,6 +25,15 @@ describe('tokens signed by Kezek (HS256)', () => {
     await expect(tokens.verify(token)).rejects.toThrow(message);
   });
 
+  it('refuses a token without an expiry', async () => {
+    const forever = await new SignJWT({ role: 'ADMIN' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer('kezek')
+      .setAudience('kezek-api')
+      .sign(new TextEncoder().encode('x'.repeat(40)));
+    await expect(tokens.verify(forever)).rejects.toThrow(/"exp" claim/);
+  });
+
   it('refuses a token signed with another secret', async () => {
     const other = createTokenService(loadConfig({ JWT_SECRET: 'y'.repeat(40), DATA_DIR: '/nonexistent' }));
     const token = await other.sign!({ role: 'ADMIN' }, 60);
