@@ -145,16 +145,17 @@ describe('money flows only to what is live', () => {
   let chess: string;
   let operator: string;
   const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Almaty' }).format(new Date());
-  const SETTLE_MONTH = `mutation($period: String!) { settlePeriod(input: { city: "ASTANA", period: $period }) {
-    payments { id sequence provider { id } amount { tiyn } lines { enrollment { id } heldSessions amount { tiyn } attendances { sessionDate } } }
-  } }`;
+  const SETTLE_MONTH = `mutation($period: String!) { settlePeriod(input: { city: "ASTANA", period: $period }) { payments { id sequence provider { id } } } }`;
+  const LINES = `query($id: ID!) { payment(id: $id) { lines { enrollment { id } heldSessions amount { tiyn } attendances { sessionDate } } } }`;
   /** This provider's lines for an enrollment, per payment sequence, after settling `period`. */
   const settle = async (period: string, provider: ProviderHandle, enrollmentId: string) => {
     const { settlePeriod } = await api.data(SETTLE_MONTH, { period }, { token: operator });
-    return settlePeriod.payments
-      .filter((p: any) => p.provider.id === provider.id)
-      .flatMap((p: any) => p.lines.filter((l: any) => l.enrollment.id === enrollmentId).map((l: any) => ({ sequence: p.sequence, ...l })))
-      .sort((a: any, b: any) => a.sequence - b.sequence);
+    const lines = [];
+    for (const payment of settlePeriod.payments.filter((p: any) => p.provider.id === provider.id)) {
+      const { payment: read } = await api.data(LINES, { id: payment.id }, { token: operator });
+      lines.push(...read.lines.filter((l: any) => l.enrollment.id === enrollmentId).map((l: any) => ({ sequence: payment.sequence, ...l })));
+    }
+    return lines.sort((a: any, b: any) => a.sequence - b.sequence);
   };
   const record = (provider: ProviderHandle, programId: string, date: string, childId: string) =>
     api.request(RECORD, { input: { programId, date, childIds: [childId], hours: 1 } }, { token: provider.token });

@@ -56,7 +56,7 @@ async function freshDatabase(): Promise<{ db: ConnectionParts; drop: () => Promi
 
 export async function buildPrivacyWorld(options: { name?: string; providerName?: string; programTitle?: string } = {}): Promise<PrivacyWorld> {
   const { db, drop } = await freshDatabase();
-  const api = await TestApi.start({ db, limits: { maxCost: 100_000_000, maxDepth: 30, maxAliases: 50, maxPayloadBytes: 10 * 1024 * 1024 } });
+  const api = await TestApi.start({ db, limits: { maxCost: 1e15, maxCostStaff: 1e15, maxDepth: 30, maxAliases: 50, maxPayloadBytes: 10 * 1024 * 1024 } });
   const seed = new Seed(api);
   const data = (query: string, variables: Record<string, unknown>, token: string) => api.data(query, variables, { token });
 

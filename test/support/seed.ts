@@ -155,11 +155,15 @@ export class Seed {
   }
 }
 
-/** Dates for payment tests, relative to today so they work on any day. */
-export function previousMonth(today = new Date()): { period: string; day: (n: number) => string; windowDays: number } {
-  const first = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1));
+/**
+ * Dates for payment tests, relative to today so they work on any day. "Today" is the pilot
+ * cities' date (UTC+5), as the API counts it: from 19:00 UTC it is already tomorrow there.
+ */
+export function previousMonth(now = new Date(), timezone = 'Asia/Almaty'): { period: string; day: (n: number) => string; windowDays: number } {
+  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: timezone }).format(now).split('-').map(Number) as [number, number, number];
+  const first = new Date(Date.UTC(y, m - 2, 1));
   const period = first.toISOString().slice(0, 7);
-  const daysSinceStart = Math.floor((Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - first.getTime()) / 86_400_000);
+  const daysSinceStart = Math.floor((Date.UTC(y, m - 1, d) - first.getTime()) / 86_400_000);
   // With this window, sessions on days 1–15 of the month are past it and days 16 onwards are not.
   return { period, day: (n: number) => `${period}-${String(n).padStart(2, '0')}`, windowDays: daysSinceStart - 15 };
 }
