@@ -243,7 +243,7 @@ class Cluster {
   kill(): void {
     this.stopping = true;
     const pid = this.postmasterPid();
-    if (pid) process.kill(pid, 'SIGINT');
+    if (pid) signal(pid, 'SIGINT');
   }
 
   stop(): Promise<void> {
@@ -255,7 +255,7 @@ class Cluster {
         const pid = this.postmasterPid();
         if (pid) {
           const exited = child?.pid === pid ? new Promise((resolve) => child.once('exit', resolve)) : undefined;
-          process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, keeps committed data
+          signal(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, keeps committed data
           if (exited) await exited;
           await waitForExit(pid, this.clusterDir);
         }
@@ -335,6 +335,15 @@ function isPostgresOf(pid: number, clusterDir: string): boolean {
     return cmdline.some((arg) => arg.endsWith('postgres')) && cmdline.includes(clusterDir);
   } catch {
     return false;
+  }
+}
+
+/** Signals a process that may have exited just now (then there is nothing left to signal). */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
   }
 }
 

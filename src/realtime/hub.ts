@@ -319,6 +319,7 @@ export class RealtimeHub {
       dirty.forEach((key) => this.failedMetrics.add(key));
       return this.failed(err, 'computing queue metrics', {});
     }
+    let failed = false;
     for (const key of dirty) {
       const [cityId, type] = key.split(':') as [string, VoucherType];
       const code = this.cityCodes!.get(cityId);
@@ -330,8 +331,10 @@ export class RealtimeHub {
       } catch (err) {
         this.failedMetrics.add(key);
         this.failed(err, 'computing queue metrics', { queue: key });
+        failed = true;
       }
     }
+    if (!failed) this.succeeded();
   }
 
   /** Offers go only to the parent they were made to: the offer is loaded with its applicant's IIN. */
@@ -344,6 +347,7 @@ export class RealtimeHub {
         const iin = offer.application.getEntity().applicant.getEntity().iin;
         this.offerWatchers.get(iin)?.forEach((push) => push(offer));
       }
+      this.succeeded();
     } catch (err) {
       offerIds.forEach((id) => this.failedOffers.add(id));
       this.failed(err, 'delivering offers', { offerIds });
