@@ -76,6 +76,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    db.db.endSupervision();
     const timer = setTimeout(() => {
       log.error('shutdown took too long; exiting');
       db.db.kill(); // the embedded cluster still shuts itself down (fast) after we are gone

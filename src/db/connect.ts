@@ -10,6 +10,8 @@ export interface ResolvedDatabase {
   stop(): Promise<void>;
   /** Asks this process's embedded cluster to stop without waiting (an exit that cannot wait). */
   kill(): void;
+  /** The server is shutting down: its embedded cluster is not restarted any more if it exits. */
+  endSupervision(): void;
   embedded: boolean;
   /** The running Kezek server whose embedded cluster this process uses (command-line tools beside `npm start`). */
   joined?: DataDirOwner;
@@ -22,10 +24,10 @@ export interface ResolvedDatabase {
 export async function resolveConnection(config: Config, log: Logger, options: EmbeddedOptions = {}): Promise<ResolvedDatabase> {
   if (config.database.kind === 'url') {
     const { kind: _kind, ...connection } = config.database;
-    return { connection, stop: async () => {}, kill: () => {}, embedded: false };
+    return { connection, stop: async () => {}, kill: () => {}, endSupervision: () => {}, embedded: false };
   }
   const db = await startEmbeddedPostgres(config.dataDir, 'kezek', log, options);
-  return { connection: db.connection, stop: db.stop, kill: db.kill, embedded: true, joined: db.joined };
+  return { connection: db.connection, stop: db.stop, kill: db.kill, endSupervision: db.endSupervision, embedded: true, joined: db.joined };
 }
 
 /** How a command-line tool names itself in the data folder's owner record ("npm run seed"). */

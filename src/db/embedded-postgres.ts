@@ -23,6 +23,11 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
   /** Asks the cluster to stop without waiting, for an exit that cannot wait (a shutdown timeout). */
   kill(): void;
+  /**
+   * The owner is shutting down: a postmaster that exits from now on is not started again (Ctrl-C
+   * in a terminal signals the whole process group, PostgreSQL included).
+   */
+  endSupervision(): void;
   /** Set when this process uses the cluster of another, running Kezek process (see claimDataDir). */
   joined?: DataDirOwner;
 }
@@ -126,7 +131,7 @@ export async function startEmbeddedPostgres(dataDir: string, dbName: string, log
   }
   if (options.supervise) cluster.supervise();
   log.info({ socketDir, dbName }, 'embedded PostgreSQL ready');
-  return { connection, stop: () => cluster.stop(), kill: () => cluster.kill() };
+  return { connection, stop: () => cluster.stop(), kill: () => cluster.kill(), endSupervision: () => cluster.endSupervision() };
 }
 
 /** Uses the cluster of a running Kezek server; waits while it is still starting (or restarting) it. */
@@ -143,7 +148,7 @@ async function joinRunningCluster(connection: SocketConnection, dataDir: string,
     }
   }
   log.info({ owner: owner.pid, dataDir }, 'connected to the running database');
-  return { connection, stop: async () => {}, kill: () => {}, joined: owner };
+  return { connection, stop: async () => {}, kill: () => {}, endSupervision: () => {}, joined: owner };
 }
 
 /**
@@ -238,6 +243,10 @@ class Cluster {
     const child = this.child;
     if (child?.pid && child.exitCode === null && child.signalCode === null) return child.pid;
     return runningPostmaster(this.clusterDir);
+  }
+
+  endSupervision(): void {
+    this.stopping = true;
   }
 
   kill(): void {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessApi, processesUsing, runTool } from '../support/process-api.js';
+import { isRunning, ProcessApi, processesUsing, runTool } from '../support/process-api.js';
 
 let api: ProcessApi;
 /** Other processes started on the same data folder (killed at the end if a check failed). */
@@ -99,6 +99,7 @@ describe('the API process', () => {
   it('starts PostgreSQL again when it stops under the server, and SIGTERM then stops everything', async () => {
     const before = api.postmasterPid()!;
     process.kill(before, 'SIGQUIT'); // immediate stop, as in a crash
+    await eventually(async () => expect(isRunning(before)).toBe(false));
     await eventually(async () => {
       const res = await api.graphql(CITIES);
       expect(res.data?.cities).toHaveLength(6);

@@ -112,7 +112,7 @@ export class ProcessApi {
   postmasterPid(): number | undefined {
     try {
       const pid = Number(fs.readFileSync(path.join(this.dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-      return fs.existsSync(`/proc/${pid}`) ? pid : undefined;
+      return isRunning(pid) ? pid : undefined;
     } catch {
       return undefined;
     }
@@ -156,6 +156,16 @@ export function processesUsing(dir: string): string[] {
         return [];
       }
     });
+}
+
+/** Whether a process runs (an exited child not yet reaped, a zombie, does not count). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 function postgresPidsUsing(dir: string): number[] {
