@@ -81,6 +81,8 @@ describe('the API process', () => {
     const res = await api.graphql(CITIES);
     expect(res.errors).toBeUndefined();
     expect(res.data.cities).toHaveLength(6);
+    const operator = await api.token({ role: 'OPERATOR', city: 'ASTANA' });
+    expect((await api.graphql('{ me { role city { code } } }', {}, operator)).data).toEqual({ me: { role: 'OPERATOR', city: { code: 'ASTANA' } } });
     expect(api.output).not.toContain('left PostgreSQL running');
   });
 
