@@ -2,10 +2,11 @@
 // demo data on an empty database → HTTP + graphql-ws. SIGTERM/SIGINT shut it down in order.
 import 'reflect-metadata';
 import { createTokenService } from './auth/tokens.js';
-import { ConfigError, loadConfig } from './config.js';
-import { openDatabase } from './db/bootstrap.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { type OpenDatabase, openDatabase } from './db/bootstrap.js';
+import { DataDirInUseError } from './db/embedded-postgres.js';
 import { Provider } from './entities/index.js';
-import { startServer } from './http/server.js';
+import { type KezekServer, startServer } from './http/server.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { SmsDispatcher } from './notifications/sms-dispatcher.js';
 import { createSmsTransport } from './notifications/transports.js';
@@ -30,28 +31,42 @@ async function main(): Promise<void> {
   // open requests finish. Kezek shuts down in its own order instead.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.removeAllListeners(signal);
 
-  const database = await openDatabase(config, log);
-  if (config.seedDemoData && (await database.orm.em.fork().count(Provider, {})) === 0) {
-    const loaded = await seedDemoCatalogue(database.orm.em.fork());
-    log.info(loaded, 'demo data loaded into the empty database');
+  let database: OpenDatabase | undefined;
+  let server: KezekServer;
+  try {
+    // The data folder's cluster is this process's alone: a second `npm start` refuses (see claimDataDir),
+    // while `npm run seed`/`migrate` use it beside us. If it exits, it is started again.
+    database = await openDatabase(config, log, undefined, { command: 'npm start', shared: true, supervise: true });
+    if (config.seedDemoData && (await database.orm.em.fork().count(Provider, {})) === 0) {
+      const loaded = await seedDemoCatalogue(database.orm.em.fork());
+      log.info(loaded, 'demo data loaded into the empty database');
+    }
+    server = await startServer({
+      orm: database.orm,
+      tokens: createTokenService(config),
+      log,
+      port: config.port,
+      host: config.host,
+      listenSocket: config.listenSocket,
+      introspection: config.introspection,
+      development: config.development,
+      listen: database.db.connection,
+      rateLimits: config.rateLimits,
+      trustProxy: config.trustProxy,
+      apiKeyRecheckMs: config.apiKeyRecheckMs,
+    });
+  } catch (err) {
+    // Nothing may stay behind a failed start: the cluster this process started is stopped.
+    await database?.close().catch((closeErr: unknown) => log.error({ err: closeErr }, 'stopping the database after a failed start failed'));
+    const expected = expectedStartFailure(err, config);
+    if (!expected) throw err;
+    process.stderr.write(`Kezek could not start: ${expected}\n`);
+    process.exit(1);
   }
-  const server = await startServer({
-    orm: database.orm,
-    tokens: createTokenService(config),
-    log,
-    port: config.port,
-    host: config.host,
-    listenSocket: config.listenSocket,
-    introspection: config.introspection,
-    development: config.development,
-    listen: database.db.connection,
-    rateLimits: config.rateLimits,
-    trustProxy: config.trustProxy,
-    apiKeyRecheckMs: config.apiKeyRecheckMs,
-  });
+  const db = database;
 
-  const scheduler = new Scheduler(database.orm, log, config.jobsIntervalMs);
-  const dispatcher = new SmsDispatcher(database.orm, createSmsTransport(config.sms, log), log, {
+  const scheduler = new Scheduler(db.orm, log, config.jobsIntervalMs);
+  const dispatcher = new SmsDispatcher(db.orm, createSmsTransport(config.sms, log), log, {
     intervalMs: config.sms.dispatchIntervalMs,
     maxAttempts: config.sms.maxAttempts,
     leaseMs: Math.max(60_000, config.sms.webhookTimeoutMs * 2),
@@ -64,15 +79,17 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    db.db.endSupervision();
     const timer = setTimeout(() => {
       log.error('shutdown took too long; exiting');
+      db.db.kill(); // the embedded cluster still shuts itself down (fast) after we are gone
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
     timer.unref();
     try {
       await server.close(); // WebSockets, then HTTP drained
       await Promise.all([scheduler.stop(), dispatcher.stop()]); // let a running batch finish
-      await database.close(); // ORM, then the embedded PostgreSQL
+      await db.close(); // ORM, then the embedded PostgreSQL (whichever postmaster runs it now)
       log.info('stopped');
     } catch (err) {
       log.error({ err }, 'error during shutdown');
@@ -80,6 +97,23 @@ async function main(): Promise<void> {
     }
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
+}
+
+/**
+ * A one-line explanation for failures a user causes and can fix (a busy port, a data folder in
+ * use); undefined for anything else, which is reported with its stack.
+ */
+function expectedStartFailure(err: unknown, config: Config): string | undefined {
+  if (err instanceof DataDirInUseError) return err.message;
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  const socket = e?.port === undefined && typeof e?.address === 'string' && e.address.includes('/');
+  const where = socket ? `the socket ${e.address}` : `port ${e?.port ?? config.port}${e?.address ? ` on ${e.address}` : ''}`;
+  if (e?.code === 'EADDRINUSE') {
+    return `${where} is already in use (another Kezek or another program). Stop it, or set ${socket ? 'LISTEN_SOCKET to another path' : 'PORT to a free port'}.`;
+  }
+  if (e?.code === 'EACCES') return `${where} needs privileges this process does not have. Set PORT to a port above 1023.`;
+  if (e?.code === 'EADDRNOTAVAIL') return `HOST ${config.host} is not an address of this machine. Set HOST to one that is (e.g. 127.0.0.1).`;
+  return undefined;
 }
 
 main().catch((err) => {

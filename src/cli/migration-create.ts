@@ -2,13 +2,14 @@
 // Brings the database up to date, then writes a migration with the difference between the entities
 // and the database. Add the new file to migrations/index.ts (a test fails until you do).
 import { loadConfig } from '../config.js';
-import { resolveConnection } from '../db/connect.js';
+import { resolveConnection, toolCommand } from '../db/connect.js';
 import { initOrm, migrate } from '../db/orm.js';
 import { createLogger } from '../logger.js';
 
 const name = process.argv[2];
 const log = createLogger('warn');
-const db = await resolveConnection(loadConfig(), log);
+// Beside a running `npm start`, its embedded cluster is used (and left running).
+const db = await resolveConnection(loadConfig(), log, { command: toolCommand(), join: true });
 const orm = await initOrm(db.connection, log);
 try {
   await migrate(orm);

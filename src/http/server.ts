@@ -68,21 +68,9 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
   const httpServers = [http.createServer()];
   if (options.listenSocket) httpServers.push(http.createServer());
 
-  const wsServers: Disposable[] = httpServers.map((server) =>
-    attachGraphqlWs(server, {
-      schema,
-      rootEm: orm.em,
-      tokens,
-      log,
-      development: options.development,
-      limits,
-      rules,
-      realtime,
-      rateLimits,
-      trust,
-      apiKeyRecheckMs: options.apiKeyRecheckMs ?? 10_000,
-    }),
-  );
+  // Attached once the listeners are up (below): ws re-emits a listen error (a busy port) as its own,
+  // which graphql-ws prints with a stack trace, while the start reports it in one line.
+  let wsServers: Disposable[] = [];
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -166,14 +154,38 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
   for (const server of httpServers) server.on('request', app);
 
   const tcp = httpServers[0]!;
-  await listen(tcp, () => tcp.listen(options.port, options.host));
+  try {
+    await listen(tcp, () => tcp.listen(options.port, options.host));
+    if (options.listenSocket) {
+      const socketPath = options.listenSocket;
+      fs.rmSync(socketPath, { force: true }); // a socket file left by a killed process blocks listen()
+      await listen(httpServers[1]!, () => httpServers[1]!.listen(socketPath));
+    }
+  } catch (err) {
+    // A failed start leaves nothing open: the caller stops the database next.
+    httpServers.forEach((server) => server.listening && server.close());
+    await apollo.stop();
+    realtime?.stop();
+    await bus?.stop();
+    throw err;
+  }
+  wsServers = httpServers.map((server) =>
+    attachGraphqlWs(server, {
+      schema,
+      rootEm: orm.em,
+      tokens,
+      log,
+      development: options.development,
+      limits,
+      rules,
+      realtime,
+      rateLimits,
+      trust,
+      apiKeyRecheckMs: options.apiKeyRecheckMs ?? 10_000,
+    }),
+  );
   const address = tcp.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  if (options.listenSocket) {
-    const socketPath = options.listenSocket;
-    fs.rmSync(socketPath, { force: true }); // a socket file left by a killed process blocks listen()
-    await listen(httpServers[1]!, () => httpServers[1]!.listen(socketPath));
-  }
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   const url = `http://${shownHost}:${port}${GRAPHQL_PATH}`;
   log.info({ url, socket: options.listenSocket }, 'Kezek API listening');

@@ -37,6 +37,9 @@ export class EventBus {
   private stopped = false;
   private reconnectDelay = 100;
   private readonly listeners = new Set<(events: StoredEvent[]) => void>();
+  private readonly connectListeners = new Set<() => void>();
+  private readDelay = 100;
+  private retryRead: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly orm: Orm,
@@ -59,6 +62,15 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Called whenever the listener (re)connects, i.e. the database is reachable again: work that
+   * failed while it was away (see RealtimeHub) can be retried at once.
+   */
+  onConnected(listener: () => void): () => void {
+    this.connectListeners.add(listener);
+    return () => this.connectListeners.delete(listener);
+  }
+
   async start(): Promise<void> {
     // Start after the sequence's last value, not max(id): ids taken before we started are not ours
     // to wait for, and a pruned table must not look like a million gaps.
@@ -71,6 +83,7 @@ export class EventBus {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.retryRead);
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => {});
@@ -93,6 +106,7 @@ export class EventBus {
       this.client = client;
       this.reconnectDelay = 100;
       this.read(); // catch up on anything committed while we were not listening
+      for (const listener of this.connectListeners) listener();
     } catch (err) {
       this.log.warn({ err }, 'event listener could not connect; retrying');
       await client.end().catch(() => {});
@@ -118,12 +132,26 @@ export class EventBus {
         this.readAgain = false;
         try {
           while ((await this.readBatch()) === BATCH && !this.stopped);
+          this.readDelay = 100;
         } catch (err) {
-          this.log.warn({ err }, 'reading events failed; will retry on the next notification');
+          // Events already committed must not wait for the next notification (there may be none).
+          this.log.warn({ err }, 'reading events failed; retrying');
+          this.scheduleRead();
         }
       } while (this.readAgain && !this.stopped);
       this.reading = null;
     })();
+  }
+
+  private scheduleRead(): void {
+    if (this.stopped || this.retryRead) return;
+    const delay = this.readDelay;
+    this.readDelay = Math.min(this.readDelay * 2, MAX_RECONNECT_DELAY_MS);
+    this.retryRead = setTimeout(() => {
+      this.retryRead = undefined;
+      this.read();
+    }, delay);
+    this.retryRead.unref();
   }
 
   /**

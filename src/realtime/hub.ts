@@ -53,6 +53,10 @@ const PUSH_SLICE = 500;
 /** Dashboards get at most this many snapshots per second per queue. */
 const METRICS_INTERVAL_MS = 250;
 
+/** First and longest wait before work that failed (the database was away) is tried again. */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5000;
+
 /** Resolves after the event loop has polled I/O once: pending socket writes and other requests go first. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -75,6 +79,17 @@ export class RealtimeHub {
   private positionTimer: NodeJS.Timeout | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
+  /**
+   * Work that failed, usually because the database was away: the changes it was to show are
+   * committed and already read off the bus, so no later event is sure to bring them. Retried with
+   * backoff, and at once when the bus reconnects.
+   */
+  private readonly failedQueues = new Map<string, EventKind>();
+  private readonly failedMetrics = new Set<string>();
+  private readonly failedOffers = new Set<string>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay = RETRY_MIN_MS;
+  private stopped = false;
   /** City id → code; cities are reference data that change only with a migration. */
   private cityCodes: Map<string, string> | undefined;
 
@@ -83,13 +98,56 @@ export class RealtimeHub {
     private readonly bus: EventBus,
     private readonly log: Logger,
   ) {
-    this.unsubscribe = bus.onEvents((events) => this.onEvents(events));
+    const offEvents = bus.onEvents((events) => this.onEvents(events));
+    const offConnected = bus.onConnected(() => this.retryFailed());
+    this.unsubscribe = () => {
+      offEvents();
+      offConnected();
+    };
   }
 
   stop(): void {
+    this.stopped = true;
     this.unsubscribe();
     clearTimeout(this.positionTimer);
     clearTimeout(this.metricsTimer);
+    clearTimeout(this.retryTimer);
+  }
+
+  /** Keeps failed work for a retry (see failedQueues); the first failure of a run is logged as an error. */
+  private failed(err: unknown, what: string, context: Record<string, unknown>): void {
+    const first = !this.retryTimer && this.retryDelay === RETRY_MIN_MS;
+    if (first) this.log.error({ err, ...context }, `${what} failed; retrying`);
+    else this.log.debug({ err, ...context }, `${what} failed again`);
+    if (this.stopped || this.retryTimer) return;
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
+    this.retryTimer = setTimeout(() => this.retryFailed(), delay);
+    this.retryTimer.unref();
+  }
+
+  /** Puts failed work back in line: the usual flushes run it (serially, as always). */
+  private retryFailed(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.stopped) return;
+    const queues = [...this.failedQueues];
+    const metrics = [...this.failedMetrics];
+    const offers = [...this.failedOffers];
+    this.failedQueues.clear();
+    this.failedMetrics.clear();
+    this.failedOffers.clear();
+    for (const [key, kind] of queues) this.markDirty(key, kind);
+    if (metrics.length > 0) {
+      metrics.forEach((key) => this.dirtyMetrics.add(key));
+      this.metricsTimer ??= setTimeout(() => this.serially('metrics', () => this.flushMetrics()), METRICS_INTERVAL_MS);
+    }
+    if (offers.length > 0) void this.deliverOffers(offers);
+  }
+
+  /** A flush that failed nothing: the next failure starts from the shortest wait again. */
+  private succeeded(): void {
+    if (!this.retryTimer && this.failedQueues.size === 0 && this.failedMetrics.size === 0 && this.failedOffers.size === 0) this.retryDelay = RETRY_MIN_MS;
   }
 
   /** A parent's application: its current position at once, then every change. */
@@ -201,6 +259,7 @@ export class RealtimeHub {
     this.positionTimer = undefined;
     const dirty = [...this.dirtyQueues];
     this.dirtyQueues.clear();
+    let failed = false;
     for (const [key, kind] of dirty) {
       const watchers = [...(this.positionWatchers.get(key) ?? [])];
       if (watchers.length === 0) continue;
@@ -212,9 +271,14 @@ export class RealtimeHub {
         // Inside this flush's promise: the next flush (serialised behind it) cannot overtake the push.
         await this.pushChangedPositions(watchers, new Map(rows.map((r) => [r.id, r])), reason, new Date());
       } catch (err) {
-        this.log.error({ err, queue: key }, 'recomputing queue positions failed');
+        // Without a retry these subscribers would show the old position until the queue next changes.
+        const previous = this.failedQueues.get(key);
+        this.failedQueues.set(key, previous ? weightier(previous, kind) : kind);
+        this.failed(err, 'recomputing queue positions', { queue: key });
+        failed = true;
       }
     }
+    if (!failed) this.succeeded();
   }
 
   /**
@@ -249,7 +313,13 @@ export class RealtimeHub {
     if (![...this.metricsWatchers.values()].some((set) => set.size > 0)) return;
     const em = this.orm.em.fork();
     const queue = new QueueService(em, new CityService(em));
-    await this.loadCityCodes();
+    try {
+      await this.loadCityCodes();
+    } catch (err) {
+      dirty.forEach((key) => this.failedMetrics.add(key));
+      return this.failed(err, 'computing queue metrics', {});
+    }
+    let failed = false;
     for (const key of dirty) {
       const [cityId, type] = key.split(':') as [string, VoucherType];
       const code = this.cityCodes!.get(cityId);
@@ -259,9 +329,12 @@ export class RealtimeHub {
         const [row] = await queue.stats(code, type);
         if (row) watchers.forEach((push) => push(row));
       } catch (err) {
-        this.log.error({ err, queue: key }, 'computing queue metrics failed');
+        this.failedMetrics.add(key);
+        this.failed(err, 'computing queue metrics', { queue: key });
+        failed = true;
       }
     }
+    if (!failed) this.succeeded();
   }
 
   /** Offers go only to the parent they were made to: the offer is loaded with its applicant's IIN. */
@@ -274,8 +347,10 @@ export class RealtimeHub {
         const iin = offer.application.getEntity().applicant.getEntity().iin;
         this.offerWatchers.get(iin)?.forEach((push) => push(offer));
       }
+      this.succeeded();
     } catch (err) {
-      this.log.error({ err }, 'delivering offers failed');
+      offerIds.forEach((id) => this.failedOffers.add(id));
+      this.failed(err, 'delivering offers', { offerIds });
     }
   }
 
