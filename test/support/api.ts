@@ -1,6 +1,5 @@
 // An in-process Kezek API for integration tests: the real server, schema, ORM and PostgreSQL, reached
 // over a Unix socket (loopback TCP is throttled on these machines) exactly as a client would.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -19,6 +18,7 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import { type JobResults, runJobs } from '../../src/jobs/scheduler.js';
 import { SmsDispatcher } from '../../src/notifications/sms-dispatcher.js';
 import type { SmsMessage, SmsTransport } from '../../src/notifications/transports.js';
+import { ProcessApi } from './process-api.js';
 
 const OPERATIONS_DIR = new URL('../operations/', import.meta.url);
 /** Every named operation the tests send, as one document; requests pick one by operationName. */
@@ -114,50 +114,30 @@ export class TestApi {
     await admin.em.getConnection().execute(`create database ${dbName}`);
     await admin.close(true);
 
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kezek-spawned-'));
-    const socketPath = path.join(dir, 'api.sock');
     const auth = `${encodeURIComponent(db.user)}${db.password ? `:${encodeURIComponent(db.password)}` : ''}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const spawned = await ProcessApi.start({
       env: {
-        ...process.env,
         DATABASE_URL: `postgres://${auth}@/${dbName}?host=${encodeURIComponent(db.host)}&port=${db.port}`,
         JWT_SECRET: TEST_JWT_SECRET,
-        DATA_DIR: dir,
-        LISTEN_SOCKET: socketPath,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
         SEED_DEMO_DATA: 'false',
         ...env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const line = output.split('\n').find((l) => l.includes('Kezek API listening'));
-        if (line) resolve(JSON.parse(line).url as string);
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`the API exited with ${code} before listening:\n${output}`)));
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const url = JSON.parse(spawned.output.split('\n').find((l) => l.includes('Kezek API listening'))!).url as string;
     const server: KezekServer = {
       url,
       port: Number(new URL(url).port),
-      socketPath,
+      socketPath: spawned.socketPath,
       close: async () => {
-        child.kill('SIGTERM');
-        const code = await exited;
-        if (code !== 0) throw new Error(`the API exited with ${code} on SIGTERM:\n${output}`);
+        const code = await spawned.stop();
+        spawned.remove();
+        if (code !== 0) throw new Error(`the API exited with ${code} on SIGTERM:\n${spawned.output}`);
       },
     };
     const orm = await initOrm({ ...db, dbName }, undefined, 4);
     const tokens = createTokenService(loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: os.tmpdir() }));
-    const api = new TestApi(orm, server, socketPath, tokens.sign!);
-    api.output = () => output;
+    const api = new TestApi(orm, server, spawned.socketPath, tokens.sign!);
+    api.output = () => spawned.output;
     api.dropDatabase = dbName;
     return api;
   }

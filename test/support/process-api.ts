@@ -27,7 +27,7 @@ export interface ProcessResult {
 export interface StartOptions {
   /** Data folder (created if missing); a fresh temporary one by default. */
   dataDir?: string;
-  /** Extra environment (PORT, HOST, …); DATABASE_URL is never passed on. */
+  /** Extra environment (PORT, HOST, …); the test run's own DATABASE_URL is not passed on (give one here to use it). */
   env?: NodeJS.ProcessEnv;
   /** Socket the API listens on; `<dataDir>/api.sock` by default. */
   socketPath?: string;
@@ -174,12 +174,13 @@ function postgresPidsUsing(dir: string): number[] {
     .map((p) => Number(p.split(':')[0]));
 }
 
+/** The test run's environment without its DATABASE_URL (unless `extra` gives one) and vitest's variables. */
 function serverEnv(dataDir: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.DATABASE_URL;
   // vitest's own variables would make the child think it runs under a test runner.
   for (const key of Object.keys(env)) if (key.startsWith('VITEST')) delete env[key];
-  return env;
+  return { ...env, DATA_DIR: dataDir, ...extra };
 }
 
 function request(socketPath: string, options: { method: string; path: string; token?: string; accept?: string; body?: string }): Promise<{ status: number; type: string; body: string }> {
