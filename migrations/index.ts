@@ -4,6 +4,7 @@ import { Migration20261125142907_domain_events } from './Migration20261125142907
 import { Migration20261125142657_attendance_and_payments } from './Migration20261125142657_attendance_and_payments.js';
 import { Migration20261125131559_initial } from './Migration20261125131559_initial.js';
 import { Migration20261125134344_voucher_lifecycle } from './Migration20261125134344_voucher_lifecycle.js';
+import { Migration20261201190500_verified_links } from './Migration20261201190500_verified_links.js';
 
 // Every migration, in order. A test checks that each file in this folder is listed here.
 export const MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125142657_attendance_and_payments', class: Migration20261125142657_attendance_and_payments },
   { name: 'Migration20261125142907_domain_events', class: Migration20261125142907_domain_events },
   { name: 'Migration20261125161750_queue_order', class: Migration20261125161750_queue_order },
+  { name: 'Migration20261201190500_verified_links', class: Migration20261201190500_verified_links },
 ];

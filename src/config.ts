@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parse as parsePgUrl } from 'pg-connection-string';
+import { readRegistryConfig, type RegistryConfig } from './identity/registry-config.js';
 import { readSmsConfig, type SmsConfig } from './notifications/sms-config.js';
 
 /** Where the API finds PostgreSQL: an embedded cluster in the data folder, or a server given by URL. */
@@ -38,6 +39,8 @@ export interface Config {
   /** Load the demo catalogue into an empty database at start. */
   seedDemoData: boolean;
   sms: SmsConfig;
+  /** The population registry that verifies parent–child links (and, if it holds them, priority categories). */
+  registry: RegistryConfig;
   /** How often offer expiry, reminders and automatic issuing run. */
   jobsIntervalMs: number;
 }
@@ -101,6 +104,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const seedDemoData = parseBoolean('SEED_DEMO_DATA', value('SEED_DEMO_DATA'), database.kind === 'embedded', problems);
 
   const sms = readSmsConfig(env, problems);
+  const registry = readRegistryConfig(env, database.kind === 'embedded', problems);
   const jobsIntervalMs = parsePositive('JOBS_INTERVAL_MS', value('JOBS_INTERVAL_MS') ?? '5000', problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -119,6 +123,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     development,
     seedDemoData,
     sms,
+    registry,
     jobsIntervalMs,
   };
 }

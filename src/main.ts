@@ -6,6 +6,8 @@ import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/bootstrap.js';
 import { Provider } from './entities/index.js';
 import { startServer } from './http/server.js';
+import { ClaimVerifier } from './identity/claim-verifier.js';
+import { createIdentityRegistry } from './identity/registry.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { SmsDispatcher } from './notifications/sms-dispatcher.js';
 import { createSmsTransport } from './notifications/transports.js';
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
     const loaded = await seedDemoCatalogue(database.orm.em.fork());
     log.info(loaded, 'demo data loaded into the empty database');
   }
+  const registry = createIdentityRegistry(config.registry, log);
   const server = await startServer({
     orm: database.orm,
     tokens: createTokenService(config),
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
     introspection: config.introspection,
     development: config.development,
     listen: database.db.connection,
+    registry,
   });
 
   const scheduler = new Scheduler(database.orm, log, config.jobsIntervalMs);
@@ -53,8 +57,10 @@ async function main(): Promise<void> {
     maxAttempts: config.sms.maxAttempts,
     leaseMs: Math.max(60_000, config.sms.webhookTimeoutMs * 2),
   });
+  const verifier = new ClaimVerifier(database.orm, registry, log, config.jobsIntervalMs);
   scheduler.start();
   dispatcher.start();
+  verifier.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -68,7 +74,7 @@ async function main(): Promise<void> {
     timer.unref();
     try {
       await server.close(); // WebSockets, then HTTP drained
-      await Promise.all([scheduler.stop(), dispatcher.stop()]); // let a running batch finish
+      await Promise.all([scheduler.stop(), dispatcher.stop(), verifier.stop()]); // let a running batch finish
       await database.close(); // ORM, then the embedded PostgreSQL
       log.info('stopped');
     } catch (err) {

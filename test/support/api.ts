@@ -13,6 +13,8 @@ import { type ConnectionParts, initOrm, type Orm } from '../../src/db/orm.js';
 import { startServer, type KezekServer } from '../../src/http/server.js';
 import type { Limits } from '../../src/http/protection.js';
 import { createLogger } from '../../src/logger.js';
+import { ClaimVerifier } from '../../src/identity/claim-verifier.js';
+import { DemoRegistry, type IdentityRegistry } from '../../src/identity/registry.js';
 import { type JobResults, runJobs } from '../../src/jobs/scheduler.js';
 import { SmsDispatcher } from '../../src/notifications/sms-dispatcher.js';
 import type { SmsMessage, SmsTransport } from '../../src/notifications/transports.js';
@@ -51,9 +53,13 @@ export class TestApi {
     readonly server: KezekServer,
     readonly socketPath: string,
     private readonly signer: (claims: KezekClaims, ttl: number) => Promise<string>,
+    /** The population registry this server asks; the demo adapter (every link confirmed) unless a test gives another. */
+    readonly registry: IdentityRegistry,
   ) {}
 
-  static async start(options: { introspection?: boolean; development?: boolean; limits?: Partial<Limits>; db?: ConnectionParts } = {}): Promise<TestApi> {
+  static async start(
+    options: { introspection?: boolean; development?: boolean; limits?: Partial<Limits>; db?: ConnectionParts; registry?: IdentityRegistry } = {},
+  ): Promise<TestApi> {
     // TEST_LOG_LEVEL=error npm test shows the server's own logs (masked errors included).
     const log = createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent');
     const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: os.tmpdir() });
@@ -62,6 +68,7 @@ export class TestApi {
     const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kezek-api-'));
     const socketPath = path.join(socketDir, 'api.sock');
     const tokens = createTokenService(config);
+    const registry = options.registry ?? new DemoRegistry();
     const server = await startServer({
       orm,
       tokens,
@@ -73,8 +80,9 @@ export class TestApi {
       development: options.development ?? false,
       limits: options.limits,
       listen: db,
+      registry,
     });
-    const api = new TestApi(orm, server, socketPath, tokens.sign!);
+    const api = new TestApi(orm, server, socketPath, tokens.sign!, registry);
     orm.em.getConnection().getKnex().on('query', () => void api.statements++);
     return api;
   }
@@ -137,6 +145,14 @@ export class TestApi {
    */
   runJobs(city: string, now: Date = new Date()): Promise<JobResults> {
     return runJobs(this.orm, now, { cityCodes: [city] });
+  }
+
+  /**
+   * Runs the background claim verifier once, as if it were `now`, over the given claims only (test
+   * files share the database: verifying everyone's would decide other files' claims).
+   */
+  verifyClaims(claimIds: string[], now: Date = new Date()) {
+    return new ClaimVerifier(this.orm, this.registry, createLogger('silent'), 1000).runOnce(now, { claimIds });
   }
 
   /** Sends every due SMS through a recording transport (the real dispatcher, a fake gateway). */
