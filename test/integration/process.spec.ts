@@ -20,7 +20,7 @@ afterAll(() => {
 });
 
 function startApi(): Promise<void> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LISTEN_SOCKET: socketPath, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LISTEN_SOCKET: socketPath, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', IDENTITY_REGISTRY: 'demo' };
   delete env.DATABASE_URL;
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
