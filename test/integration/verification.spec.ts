@@ -264,8 +264,7 @@ describe('the demo registry adapter', () => {
     const demo = new DemoRegistry(log);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/demo adapter.*every parent–child link is confirmed.*Never use it in production/);
-    const question = { parentIin: randomParentIin(), childIin: randomIin(), relationship: 'MOTHER' as never, priorityCategory: 'ORPHAN' as never };
-    expect(await demo.check(question)).toEqual({ link: 'CONFIRMED', reference: 'demo' });
+    expect(await demo.check()).toEqual({ link: 'CONFIRMED', reference: 'demo' });
     expect(warnings).toHaveLength(1);
   });
 });

@@ -257,13 +257,13 @@ describe('claims in the queue', () => {
     const b1 = await read(b, declared.token);
     expect(b1).toMatchObject({ position: moved.position, priorityCategory: 'ORPHAN', submittedAt: b0.submittedAt });
     // The queue counters (queue_block) follow the re-ranking: positions agree with a plain count.
-    const [{ n }] = await api.sql(
+    const [count] = await api.sql<{ n: number }>(
       `select count(*)::int as n from application x join application me on me.id = ?
         where x.city_id = me.city_id and x.voucher_type = me.voucher_type and x.status = 'QUEUED'
           and (x.priority_rank, x.submitted_at, x.submission_seq) <= (me.priority_rank, me.submitted_at, me.submission_seq)`,
       [b],
     );
-    expect(n).toBe(b1.position);
+    expect(count!.n).toBe(b1.position);
 
     // A rejected category leaves its application where it was: at the ordinary rank.
     const before = (await read(c, rejected.token)).position;
