@@ -11,7 +11,8 @@ import type { IdentityRegistry, RegistryReply } from './registry.js';
 
 export type VerifyOutcome = 'answered' | 'failed' | 'skipped';
 
-const BATCH = 50;
+/** Claims asked about per pass; links that predate verification drain at this rate per JOBS_INTERVAL_MS. */
+const BATCH = 200;
 
 /**
  * Asks the registry about one claim and records the answer in its own transaction. The registry

@@ -103,6 +103,16 @@ export class ChildService {
     return this.em.findOne(Guardianship, { child: child.id, applicant: { iin: viewer.iin } });
   }
 
+  /**
+   * A child reached through another record (an application): a parent sees it through their own
+   * link, so a family whose link is unverified or was rejected sees only its own declaration.
+   */
+  async seenBy(viewer: Viewer, child: Child): Promise<ChildAsSeen> {
+    if (viewer.role !== Role.PARENT) return child;
+    const link = await this.em.findOne(Guardianship, { child: child.id, applicant: { iin: viewer.iin } });
+    return !link || link.status === ClaimStatus.VERIFIED ? child : new ClaimedChild(link, child);
+  }
+
   /** Through a claim that does not count, a family sees only its own applications for the child. */
   async applicationsSeen(child: ClaimedChild): Promise<Application[]> {
     return this.em.find(Application, { child: child.id, applicant: child.claim.applicant.id }, { orderBy: { id: 'asc' } });

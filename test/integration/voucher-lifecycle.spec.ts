@@ -321,5 +321,8 @@ describe('claims in the queue', () => {
     expect((await apply()).body.data?.applyForVoucher.application.id).toBeDefined();
     const { myChildren } = await api.data(`{ myChildren { id applications { id } voucher { id } link { status } } }`, {}, { token: hijacker.token });
     expect(myChildren.find((c: any) => c.id === child.id)).toEqual({ id: child.id, applications: [{ id: application }], voucher: null, link: { status: 'REJECTED' } });
+    // Nor does its old application lead to the child's record: the real family's name and application stay hidden.
+    const { myApplications } = await api.data(`{ myApplications { id child { fullName applications { id } } } }`, {}, { token: hijacker.token });
+    expect(myApplications.find((a: any) => a.id === application).child).toEqual({ fullName: 'Бала 1', applications: [{ id: application }] });
   });
 });
