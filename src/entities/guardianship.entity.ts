@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
+import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
 import { ClaimStatus, PriorityCategory, Relationship } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { Applicant } from './applicant.entity.js';
@@ -27,6 +27,15 @@ export enum RegistryAnswer {
   name: 'guardianship_one_verified_per_child',
   expression: `create unique index "guardianship_one_verified_per_child" on "guardianship" ("child_id") where "status" = 'VERIFIED'`,
 })
+@Index({
+  name: 'guardianship_registry_due',
+  expression: `create index "guardianship_registry_due" on "guardianship" ("registry_due_at") where "registry_due_at" is not null`,
+})
+@Index({
+  name: 'guardianship_open_cases',
+  expression: `create index "guardianship_open_cases" on "guardianship" ("city_id", "id") where "status" = 'CLAIMED' or "category_status" = 'CLAIMED'`,
+})
+@Check({ name: 'guardianship_category_claimed_together', expression: '(claimed_category is null) = (category_status is null)' })
 export class Guardianship {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
@@ -66,7 +75,7 @@ export class Guardianship {
   registryAttempts: number = 0;
 
   /** When the registry is to be asked (again); null once it has answered. */
-  @Property({ type: 'datetime', nullable: true })
+  @Property({ type: 'datetime', nullable: true, defaultRaw: 'now()' })
   registryDueAt: Date | null = new Date();
 
   /** Who decided the link, and on what evidence (a document or registry reference). */
