@@ -88,7 +88,11 @@ export class ClaimVerifier {
     const em = this.orm.em.fork();
     const due = await em.find(
       Guardianship,
-      { registryDueAt: { $lte: now }, ...(scope.claimIds ? { id: { $in: scope.claimIds } } : {}) },
+      {
+        registryDueAt: { $lte: now },
+        $or: [{ status: ClaimStatus.CLAIMED }, { categoryStatus: ClaimStatus.CLAIMED }],
+        ...(scope.claimIds ? { id: { $in: scope.claimIds } } : {}),
+      },
       { fields: ['id'], orderBy: { registryDueAt: 'asc' }, limit: BATCH },
     );
     const counts = { answered: 0, failed: 0 };
