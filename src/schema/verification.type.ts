@@ -23,7 +23,14 @@ registerEnumType(RegistryAnswer, {
     UNKNOWN: { description: 'The registry cannot tell; an operator decides on documents.' },
   },
 });
-registerEnumType(ClaimDecision, { name: 'ClaimDecision', description: 'An operator’s decision on a claim.' });
+registerEnumType(ClaimDecision, {
+  name: 'ClaimDecision',
+  description: 'An operator’s decision on a claim.',
+  valuesConfig: {
+    VERIFY: { description: 'The documents prove the claim: it counts from now on.' },
+    REJECT: { description: 'The documents do not prove it (or contradict it): it never counts.' },
+  },
+});
 registerEnumType(VerificationReason, {
   name: 'VerificationReason',
   description: 'Why a claim waits on an operator’s list.',

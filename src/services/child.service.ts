@@ -151,13 +151,18 @@ export class ChildService {
           if (own) {
             if (city && !own.city) own.city = ref(city);
             if (category !== PriorityCategory.NONE && (category !== own.claimedCategory || own.categoryStatus === ClaimStatus.REJECTED)) {
-              declareCategory(em, own, category, actorOf(viewer));
+              const code = own.city ? (await own.city.loadOrFail()).code : null;
+              declareCategory(em, own, category, actorOf(viewer), code);
             }
             return { seen: asSeen(own), newClaim: own.registryDueAt ? own.id : null };
           }
           const child = existingChild ?? new Child(iin, fullName, parsed.facts.birthDate, parsed.facts.sex);
           const claim = new Guardianship(ref(applicant), ref(child), input.relationship, fullName);
-          if (city) claim.city = ref(city);
+          // The case goes to the city the family names, else to the city where the child is queued
+          // (never shown in the answer: it would tell that the child is known).
+          const queuedIn = city || !existingChild ? null : await em.findOne(Application, { child: existingChild.id }, { orderBy: { id: 'desc' }, populate: ['city'] });
+          const caseCity = city ?? queuedIn?.city.getEntity() ?? null;
+          if (caseCity) claim.city = ref(caseCity);
           if (category !== PriorityCategory.NONE) {
             claim.claimedCategory = category;
             claim.categoryStatus = ClaimStatus.CLAIMED;
@@ -167,7 +172,7 @@ export class ChildService {
             action: 'LINK_CLAIMED',
             entityType: 'ChildLink',
             entityId: claim.id,
-            cityCode: city?.code ?? null,
+            cityCode: caseCity?.code ?? null,
             after: { status: claim.status, relationship: claim.relationship, claimedCategory: claim.claimedCategory },
           });
           return { seen: new ClaimedChild(claim, child), newClaim: claim.id };

@@ -182,7 +182,7 @@ export async function applyRegistryReply(em: EntityManager, claim: Guardianship,
 }
 
 /** Sets a newly declared category on a claim: it waits for a decision (and the registry is asked again). */
-export function declareCategory(em: EntityManager, claim: Guardianship, category: PriorityCategory, actor: Actor): void {
+export function declareCategory(em: EntityManager, claim: Guardianship, category: PriorityCategory, actor: Actor, cityCode: string | null): void {
   const before = { status: claim.categoryStatus, category: claim.claimedCategory };
   claim.claimedCategory = category;
   claim.categoryStatus = ClaimStatus.CLAIMED;
@@ -194,7 +194,7 @@ export function declareCategory(em: EntityManager, claim: Guardianship, category
     action: 'PRIORITY_CATEGORY_CLAIMED',
     entityType: 'PriorityCategoryClaim',
     entityId: claim.id,
-    cityCode: null,
+    cityCode,
     before,
     after: { status: ClaimStatus.CLAIMED, category },
   });

@@ -311,8 +311,9 @@ describe('claims in the queue', () => {
     const child = hijacker.children[0]!;
     const application = await seed.apply(hijacker, 0, 'UNIVERSAL', CITY);
     const realParent = await api.token({ role: 'PARENT', sub: randomParentIin(), name: 'Айгүл Сәрсенова', phone: '+77011234567' });
-    await api.data(`mutation($input: RegisterChildInput!) { registerChild(input: $input) { child { id } } }`, { input: { iin: child.iin, fullName: 'Әлия', relationship: 'MOTHER', city: CITY } }, { token: realParent });
-    // The real parent's claim waits for the operator: it cannot apply meanwhile (the hijacker's place is not hers).
+    await api.data(`mutation($input: RegisterChildInput!) { registerChild(input: $input) { child { id } } }`, { input: { iin: child.iin, fullName: 'Әлия', relationship: 'MOTHER' } }, { token: realParent });
+    // The real parent's claim (no city given) waits for the operator of the city where the child is
+    // queued; she cannot apply meanwhile (the hijacker's place is not hers).
     const apply = () => api.request(`mutation($input: ApplyForVoucherInput!) { applyForVoucher(input: $input) { application { id } } }`, { input: { childId: child.id, voucherType: 'UNIVERSAL', city: CITY } }, { token: realParent });
     expect((await apply()).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
