@@ -180,8 +180,13 @@ export class Seed {
   }
 }
 
-/** Dates for payment tests, relative to today so they work on any day. */
-export function previousMonth(today = new Date()): { period: string; day: (n: number) => string; windowDays: number } {
+/**
+ * Dates for payment tests, relative to today so they work on any day. "Today" is the cities' date
+ * (Kazakhstan, UTC+5), as the confirmation window counts it: by UTC, from 19:00 on the test would
+ * put the window's edge a day off.
+ */
+export function previousMonth(now = new Date()): { period: string; day: (n: number) => string; windowDays: number } {
+  const today = new Date(`${new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Almaty', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)}T00:00:00Z`);
   const first = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1));
   const period = first.toISOString().slice(0, 7);
   const daysSinceStart = Math.floor((Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - first.getTime()) / 86_400_000);
