@@ -159,6 +159,7 @@ async function insertQueue(trx: Knex.Transaction, city: CityRow, plan: Plan, log
   await loadRows(trx, 'guardianship', entries, [
     ['id', 'uuid', (e) => e.guardianshipId], ['applicant_id', 'uuid', (e) => e.parent.id], ['child_id', 'uuid', (e) => e.childId],
     ['relationship', 'text', () => Relationship.MOTHER], ['created_at', 'timestamptz', (e) => e.submittedAt],
+    ['full_name', 'text', () => 'Бала'], ['status', 'text', () => 'VERIFIED'], ['registry_answer', 'text', () => 'CONFIRMED'],
   ], log);
   const rank = priorityRank(city.priorityOrder, PriorityCategory.NONE);
   await loadRows(trx, 'application', entries, [

@@ -139,6 +139,7 @@ async function insertQueue(trx: Knex.Transaction, city: QueueCity, queue: Waitin
   await loadRows(trx, 'guardianship', queue, [
     ['id', 'uuid', (w) => w.guardianshipId], ['applicant_id', 'uuid', (w) => w.parent.id], ['child_id', 'uuid', (w) => w.childId],
     ['relationship', 'text', () => Relationship.MOTHER], ['created_at', 'timestamptz', (w) => w.submittedAt],
+    ['full_name', 'text', () => 'Бала'], ['status', 'text', () => 'VERIFIED'], ['registry_answer', 'text', () => 'CONFIRMED'],
   ], log);
   await loadRows(trx, 'application', queue, [
     ['id', 'uuid', (w) => w.applicationId], ['child_id', 'uuid', (w) => w.childId], ['applicant_id', 'uuid', (w) => w.parent.id],

@@ -65,7 +65,7 @@ interface Database {
 
 /** DATABASE_URL if set, else an embedded cluster in a fresh temporary folder that dispose() removes. */
 async function openDatabase(): Promise<Database> {
-  const config = loadConfig({ DATABASE_URL: process.env.DATABASE_URL });
+  const config = loadConfig({ DATABASE_URL: process.env.DATABASE_URL, IDENTITY_REGISTRY: 'demo' });
   if (config.database.kind === 'url') {
     const { kind: _kind, ...connection } = config.database;
     log(`WARNING: using DATABASE_URL (${connection.dbName} on ${connection.host}); benchmark data will be added to it and stay there`);

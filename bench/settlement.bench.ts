@@ -196,6 +196,7 @@ async function insertPeople(trx: Knex.Transaction, city: CityRow, families: Fami
   await loadRows(trx, 'guardianship', families, [
     ['id', 'uuid', (f) => f.guardianshipId], ['applicant_id', 'uuid', (f) => f.parentId], ['child_id', 'uuid', (f) => f.childId],
     ['relationship', 'text', () => Relationship.MOTHER], ['created_at', 'timestamptz', (f) => f.submittedAt],
+    ['full_name', 'text', () => 'Бала'], ['status', 'text', () => 'VERIFIED'], ['registry_answer', 'text', () => 'CONFIRMED'],
   ], log);
   const rank = priorityRank(city.priorityOrder, PriorityCategory.NONE);
   await loadRows(trx, 'application', families, [

@@ -6,6 +6,8 @@ import { Migration20261125131559_initial } from './Migration20261125131559_initi
 import { Migration20261125134344_voucher_lifecycle } from './Migration20261125134344_voucher_lifecycle.js';
 import { Migration20261201190000_suspensions } from './Migration20261201190000_suspensions.js';
 
+import { Migration20261201190500_verified_links } from './Migration20261201190500_verified_links.js';
+
 // Every migration, in order. A test checks that each file in this folder is listed here.
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125131559_initial', class: Migration20261125131559_initial },
@@ -14,4 +16,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125142907_domain_events', class: Migration20261125142907_domain_events },
   { name: 'Migration20261125161750_queue_order', class: Migration20261125161750_queue_order },
   { name: 'Migration20261201190000_suspensions', class: Migration20261201190000_suspensions },
+
+  { name: 'Migration20261201190500_verified_links', class: Migration20261201190500_verified_links },
 ];

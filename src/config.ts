@@ -2,6 +2,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { parse as parsePgUrl } from 'pg-connection-string';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings, type TrustProxy } from './http/rate-limits.js';
+
+import { readRegistryConfig, type RegistryConfig } from './identity/registry-config.js';
 import { readSmsConfig, type SmsConfig } from './notifications/sms-config.js';
 
 /** Where the API finds PostgreSQL: an embedded cluster in the data folder, or a server given by URL. */
@@ -40,6 +42,8 @@ export interface Config {
   /** Load the demo catalogue into an empty database at start. */
   seedDemoData: boolean;
   sms: SmsConfig;
+  /** The population registry that verifies parent–child links (and, if it holds them, priority categories). */
+  registry: RegistryConfig;
   /** How often offer expiry, reminders and automatic issuing run. */
   jobsIntervalMs: number;
   rateLimits: RateLimitSettings;
@@ -117,6 +121,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const seedDemoData = parseBoolean('SEED_DEMO_DATA', value('SEED_DEMO_DATA'), database.kind === 'embedded', problems);
 
   const sms = readSmsConfig(env, problems);
+  const registry = readRegistryConfig(env, database.kind === 'embedded', problems);
   const jobsIntervalMs = parsePositive('JOBS_INTERVAL_MS', value('JOBS_INTERVAL_MS') ?? '5000', problems);
   const rateLimits = { ...DEFAULT_RATE_LIMITS };
   for (const [key, name] of Object.entries(RATE_LIMIT_VARIABLES) as [keyof RateLimitSettings, string][]) {
@@ -142,6 +147,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     development,
     seedDemoData,
     sms,
+    registry,
     jobsIntervalMs,
     rateLimits,
     trustProxy,

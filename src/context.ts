@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { PrivacyGuard } from './auth/privacy-guard.js';
 import type { Viewer } from './auth/viewer.js';
 import { createLoaders, type Loaders } from './loaders.js';
+import type { IdentityRegistry } from './identity/registry.js';
 import type { Logger } from './logger.js';
 import type { RealtimeHub } from './realtime/hub.js';
 import { createServices, type Services } from './services/index.js';
@@ -32,9 +33,10 @@ export async function createContext(
   requestId: string,
   log: Logger,
   realtime: RealtimeHub | null = null,
+  registry: IdentityRegistry | null = null,
 ): Promise<Context> {
   const em = rootEm.fork();
-  const services = createServices(em, realtime);
+  const services = createServices(em, realtime, registry);
   const viewer = await identify(services);
   let loaders: Loaders | undefined;
   let privacy: PrivacyGuard | undefined;

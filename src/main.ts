@@ -7,6 +7,8 @@ import { type OpenDatabase, openDatabase } from './db/bootstrap.js';
 import { DataDirInUseError } from './db/embedded-postgres.js';
 import { Provider } from './entities/index.js';
 import { type KezekServer, startServer } from './http/server.js';
+import { ClaimVerifier } from './identity/claim-verifier.js';
+import { createIdentityRegistry } from './identity/registry.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { SmsDispatcher } from './notifications/sms-dispatcher.js';
 import { createSmsTransport } from './notifications/transports.js';
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
 
   let database: OpenDatabase | undefined;
   let server: KezekServer;
+  const registry = createIdentityRegistry(config.registry, log);
   try {
     // The data folder's cluster is this process's alone: a second `npm start` refuses (see claimDataDir),
     // while `npm run seed`/`migrate` use it beside us. If it exits, it is started again.
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
       apiKeyRecheckMs: config.apiKeyRecheckMs,
+      registry,
     });
   } catch (err) {
     // Nothing may stay behind a failed start: the cluster this process started is stopped.
@@ -71,8 +75,10 @@ async function main(): Promise<void> {
     maxAttempts: config.sms.maxAttempts,
     leaseMs: Math.max(60_000, config.sms.webhookTimeoutMs * 2),
   });
+  const verifier = new ClaimVerifier(db.orm, registry, log, config.jobsIntervalMs);
   scheduler.start();
   dispatcher.start();
+  verifier.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -88,7 +94,7 @@ async function main(): Promise<void> {
     timer.unref();
     try {
       await server.close(); // WebSockets, then HTTP drained
-      await Promise.all([scheduler.stop(), dispatcher.stop()]); // let a running batch finish
+      await Promise.all([scheduler.stop(), dispatcher.stop(), verifier.stop()]); // let a running batch finish
       await db.close(); // ORM, then the embedded PostgreSQL (whichever postmaster runs it now)
       log.info('stopped');
     } catch (err) {

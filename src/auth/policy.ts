@@ -1,5 +1,7 @@
 import { Role } from '../domain/enums.js';
 import type { Application, Attendance, AuditEvent, Child, Enrollment, Offer, PaymentLine, Voucher } from '../entities/index.js';
+import { ClaimedChild } from '../services/child.service.js';
+import type { VerificationCase } from '../services/verification.service.js';
 
 /**
  * Who sees what: the one access policy for personal data (README "Who sees what").
@@ -38,8 +40,10 @@ export interface RoleAccess<T = any> {
 
 /** Facts a scope predicate may ask about the caller, batched per request by the guard. */
 export interface ScopeFacts {
-  /** The caller (PARENT) represents this child. */
+  /** The caller (PARENT) represents this child: a VERIFIED link (a claim alone shows nothing of the child's record). */
   representsChild(childId: string): Promise<boolean>;
+  /** The applicant record is the caller's own (PARENT): their own claims and applications, verified or not. */
+  ownApplicant(applicantId: string): Promise<boolean>;
   /** The child has (or had) an enrollment in one of the caller's (PROVIDER) programs. */
   childAtOwnProvider(childId: string): Promise<boolean>;
   /** The voucher has (or had) an enrollment in one of the caller's (PROVIDER) programs. */
@@ -71,6 +75,11 @@ export interface TypePolicy<T = any> {
 const ALL = '*' as const;
 const actorIsParent = (event: AuditEvent) => event.actorRole === Role.PARENT;
 
+/** What a family sees of its own claim before it is verified: only what it declared (child.service.ts). */
+const isClaimView = (child: Child | ClaimedChild): child is ClaimedChild => child instanceof ClaimedChild;
+/** A family's own application (its claim's), or any application of a child it verifiably represents. */
+const familyApplication = async (a: Application, f: ScopeFacts) => (await f.ownApplicant(a.applicant.id)) || f.representsChild(a.child.id);
+
 const childOfVoucher = async (voucherId: string, f: ScopeFacts) => (await f.voucher(voucherId)).child.id;
 const voucherOfEnrollment = async (enrollmentId: string, f: ScopeFacts) => (await f.enrollment(enrollmentId)).voucher.id;
 
@@ -78,7 +87,7 @@ export const PRIVACY_POLICY = {
   Child: {
     identifiers: ['iin', 'fullName', 'birthDate'],
     scopes: {
-      family: (c, f) => f.representsChild(c.id),
+      family: (c, f) => (isClaimView(c) ? f.ownApplicant(c.claim.applicant.id) : f.representsChild(c.id)),
       provider: (c, f) => f.childAtOwnProvider(c.id),
       city: (c, f) => f.childInOwnCity(c.id),
     },
@@ -90,12 +99,12 @@ export const PRIVACY_POLICY = {
       [Role.AGENCY]: { records: 'all', fields: ['id', 'age', 'sex', 'priorityCategory', 'createdAt', 'voucher', 'applications', 'attendances'] },
       [Role.ADMIN]: { records: 'all', fields: ALL },
     },
-  } satisfies TypePolicy<Child>,
+  } satisfies TypePolicy<Child | ClaimedChild>,
 
   Application: {
     identifiers: [],
     scopes: {
-      family: (a, f) => f.representsChild(a.child.id),
+      family: familyApplication,
       city: (a, f) => f.ownCity(a.city.id),
     },
     roles: {
@@ -109,7 +118,7 @@ export const PRIVACY_POLICY = {
   Offer: {
     identifiers: [],
     scopes: {
-      family: async (o, f) => f.representsChild((await f.application(o.application.id)).child.id),
+      family: async (o, f) => familyApplication(await f.application(o.application.id), f),
       city: async (o, f) => f.ownCity((await f.application(o.application.id)).city.id),
     },
     roles: {
@@ -184,6 +193,18 @@ export const PRIVACY_POLICY = {
       [Role.ADMIN]: { records: 'all', fields: ALL },
     },
   } satisfies TypePolicy<PaymentLine>,
+
+  VerificationCase: {
+    identifiers: ['childIin', 'childFullName', 'childBirthDate', 'claimantIin', 'claimantFullName', 'claimantPhone'],
+    scopes: {
+      city: (c, f) => f.ownCityCode(c.city),
+    },
+    roles: {
+      // The operator deciding a claim needs who claims whom, and how to reach them for documents.
+      [Role.OPERATOR]: { records: 'city', fields: ALL },
+      [Role.ADMIN]: { records: 'all', fields: ALL },
+    },
+  } satisfies TypePolicy<VerificationCase>,
 
   AuditEvent: {
     // actorId is a parent's IIN when a parent acted.

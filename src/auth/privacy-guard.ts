@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import { defaultFieldResolver, getNamedType, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema, isListType, isNonNullType, isObjectType } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Role } from '../domain/enums.js';
-import { Guardianship, Payment } from '../entities/index.js';
+import { ClaimStatus, Role } from '../domain/enums.js';
+import { Applicant, Guardianship, Payment } from '../entities/index.js';
 import { DomainError, ErrorCode, forbidden } from '../errors.js';
 import type { Loaders } from '../loaders.js';
 import { accessOf, PERSONAL_JSON_KEY, policyOf, type RoleAccess, type ScopeFacts } from './policy.js';
@@ -155,7 +155,7 @@ function createScopeFacts(viewer: Viewer, em: EntityManager, loaders: Loaders): 
   const no = async () => false;
 
   const represents = new DataLoader<string, boolean>(async (childIds) => {
-    const links = await em.find(Guardianship, { applicant: { iin: parentIin! }, child: { $in: [...childIds] } });
+    const links = await em.find(Guardianship, { applicant: { iin: parentIin! }, child: { $in: [...childIds] }, status: ClaimStatus.VERIFIED });
     const mine = new Set(links.map((link) => link.child.id));
     return childIds.map((id) => mine.has(id));
   });
@@ -174,8 +174,12 @@ function createScopeFacts(viewer: Viewer, em: EntityManager, loaders: Loaders): 
   const cityId = () => (ownCityId ??= cityCode ? loaders.cityByCode.load(cityCode).then((city) => city.id, () => null) : Promise.resolve(null));
   const ownProgram = async (programId: string) => providerId !== null && (await loaders.program.load(programId)).provider.id === providerId;
 
+  let ownApplicantId: Promise<string | null> | undefined;
+  const applicantId = () => (ownApplicantId ??= em.findOne(Applicant, { iin: parentIin! }).then((a) => a?.id ?? null));
+
   return {
     representsChild: parentIin ? (id) => represents.load(id) : no,
+    ownApplicant: parentIin ? async (id) => id === (await applicantId()) : no,
     childAtOwnProvider: providerId ? (id) => childAtProvider.load(id) : no,
     voucherAtOwnProvider: providerId ? (id) => voucherAtProvider.load(id) : no,
     ownProgram,

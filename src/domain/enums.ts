@@ -140,3 +140,13 @@ export enum PaymentStatus {
   PAID = 'PAID',
   FAILED = 'FAILED',
 }
+
+/**
+ * A claim that still has to be proven: the link between a parent and a child, or a child's
+ * priority category. Only a VERIFIED claim counts (issue 10 §3).
+ */
+export enum ClaimStatus {
+  CLAIMED = 'CLAIMED',
+  VERIFIED = 'VERIFIED',
+  REJECTED = 'REJECTED',
+}

@@ -1,6 +1,6 @@
 // The voucher lifecycle as explicit transition tables (DESIGN §2). Nothing assigns these statuses
 // except through transition(); a move not listed here is a CONFLICT.
-import { ApplicationStatus, AttendanceStatus, EnrollmentStatus, OfferStatus, PaymentStatus, VoucherStatus } from './enums.js';
+import { ApplicationStatus, AttendanceStatus, ClaimStatus, EnrollmentStatus, OfferStatus, PaymentStatus, VoucherStatus } from './enums.js';
 import type { TransitionTable } from './lifecycle.js';
 
 export const APPLICATION_TRANSITIONS: TransitionTable<ApplicationStatus> = {
@@ -54,4 +54,16 @@ export const PAYMENT_TRANSITIONS: TransitionTable<PaymentStatus> = {
   [PaymentStatus.APPROVED]: [PaymentStatus.PAID, PaymentStatus.FAILED],
   [PaymentStatus.PAID]: [],
   [PaymentStatus.FAILED]: [],
+};
+
+/**
+ * A parent–child link and a priority category are claims until the population registry or the
+ * city's operator decides them. A VERIFIED link can still be rejected: when an operator verifies
+ * another family's claim on the same child (one verified representative per child), or finds it
+ * was verified in error.
+ */
+export const CLAIM_TRANSITIONS: TransitionTable<ClaimStatus> = {
+  [ClaimStatus.CLAIMED]: [ClaimStatus.VERIFIED, ClaimStatus.REJECTED],
+  [ClaimStatus.VERIFIED]: [ClaimStatus.REJECTED],
+  [ClaimStatus.REJECTED]: [],
 };

@@ -1,13 +1,15 @@
 import { Check, Entity, Enum, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { PriorityCategory, Sex } from '../domain/enums.js';
-import { uuidv7 } from '../ids.js';
+import { randomUUID } from 'node:crypto';
 
 /** The voucher holder. Birth date and sex are read from the IIN, so they can never disagree with it. */
 @Entity({ tableName: 'child' })
 @Check({ name: 'child_iin_format', expression: "iin ~ '^[0-9]{12}$'" })
 export class Child {
+  // Random, not time-ordered like other ids: a child's id is shown to every family that claims the
+  // child, and a timestamp in it would tell a second claimant that the child was registered before.
   @PrimaryKey({ type: 'uuid' })
-  id: string = uuidv7();
+  id: string = randomUUID();
 
   @Property({ type: 'character', length: 12 })
   @Unique()
@@ -22,7 +24,10 @@ export class Child {
   @Enum({ items: () => Sex, type: 'text' })
   sex: Sex;
 
-  /** Declared by the parent; its rank in the queue is a per-city rule. */
+  /**
+   * The priority category that counts: NONE until an operator (or the registry) verifies a category
+   * a family declared (Guardianship.claimedCategory). Its rank in the queue is a per-city rule.
+   */
   @Enum({ items: () => PriorityCategory, type: 'text', default: PriorityCategory.NONE })
   priorityCategory: PriorityCategory = PriorityCategory.NONE;
 

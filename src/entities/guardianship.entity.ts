@@ -1,15 +1,41 @@
-import { Entity, Enum, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
-import { Relationship } from '../domain/enums.js';
+import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
+import { ClaimStatus, PriorityCategory, Relationship } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { Applicant } from './applicant.entity.js';
 import { Child } from './child.entity.js';
+import { City } from './city.entity.js';
+
+/** What the population registry answered about a claim. */
+export enum RegistryAnswer {
+  CONFIRMED = 'CONFIRMED',
+  DENIED = 'DENIED',
+  /** The registry cannot tell (no record, a court-ordered guardianship it does not hold): an operator decides. */
+  UNKNOWN = 'UNKNOWN',
+}
 
 /**
- * The link between an applicant and a child they represent. A child has one representative in
- * Kezek (unique child): linking a child someone else already registered would hand a stranger the
- * child's data, so that case goes to an operator instead.
+ * A family's claim to represent a child (a "link"), with the priority category it declared. A
+ * claim counts only once VERIFIED, by the population registry or by the city's operator with a
+ * document reference; any number of families may claim one child, at most one claim per child is
+ * VERIFIED (a partial unique index), and a second claim on a linked child waits for an operator
+ * instead of locking the first family (or the real one) out. Statuses change only through
+ * CLAIM_TRANSITIONS (services/claims.ts).
  */
 @Entity({ tableName: 'guardianship' })
+@Unique({ name: 'guardianship_child_applicant_unique', properties: ['child', 'applicant'] })
+@Index({
+  name: 'guardianship_one_verified_per_child',
+  expression: `create unique index "guardianship_one_verified_per_child" on "guardianship" ("child_id") where "status" = 'VERIFIED'`,
+})
+@Index({
+  name: 'guardianship_registry_due',
+  expression: `create index "guardianship_registry_due" on "guardianship" ("registry_due_at") where "registry_due_at" is not null`,
+})
+@Index({
+  name: 'guardianship_open_cases',
+  expression: `create index "guardianship_open_cases" on "guardianship" ("city_id", "id") where "status" = 'CLAIMED' or "category_status" = 'CLAIMED'`,
+})
+@Check({ name: 'guardianship_category_claimed_together', expression: '(claimed_category is null) = (category_status is null)' })
 export class Guardianship {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
@@ -17,19 +43,67 @@ export class Guardianship {
   @ManyToOne({ entity: () => Applicant, ref: true, deleteRule: 'restrict', index: true })
   applicant: Ref<Applicant>;
 
-  @ManyToOne({ entity: () => Child, ref: true, deleteRule: 'restrict' })
-  @Unique({ name: 'guardianship_child_unique' })
+  @ManyToOne({ entity: () => Child, ref: true, deleteRule: 'restrict', index: true })
   child: Ref<Child>;
 
   @Enum({ items: () => Relationship, type: 'text' })
   relationship: Relationship;
 
+  @Enum({ items: () => ClaimStatus, type: 'text', default: ClaimStatus.CLAIMED })
+  status: ClaimStatus = ClaimStatus.CLAIMED;
+
+  /** The child's name as this family gave it: what the family sees until the link is verified. */
+  @Property({ type: 'text' })
+  fullName: string;
+
+  /** The priority category this family declared; it counts only once categoryStatus is VERIFIED. */
+  @Enum({ items: () => PriorityCategory, type: 'text', nullable: true })
+  claimedCategory: PriorityCategory | null = null;
+
+  @Enum({ items: () => ClaimStatus, type: 'text', nullable: true })
+  categoryStatus: ClaimStatus | null = null;
+
+  /** The city whose operators handle this claim: given at registration, else the city of the family's first application. */
+  @ManyToOne({ entity: () => City, ref: true, deleteRule: 'restrict', nullable: true })
+  city: Ref<City> | null = null;
+
+  /** The registry's last answer; null while it has not answered (not asked yet, or unreachable). */
+  @Enum({ items: () => RegistryAnswer, type: 'text', nullable: true })
+  registryAnswer: RegistryAnswer | null = null;
+
+  @Property({ type: 'smallint', default: 0 })
+  registryAttempts: number = 0;
+
+  /** When the registry is to be asked (again); null once it has answered. */
+  @Property({ type: 'datetime', nullable: true, defaultRaw: 'now()' })
+  registryDueAt: Date | null = new Date();
+
+  /** Who decided the link, and on what evidence (a document or registry reference). */
+  @Property({ type: 'text', nullable: true })
+  decidedBy: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  evidenceReference: string | null = null;
+
+  @Property({ type: 'datetime', nullable: true })
+  decidedAt: Date | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  categoryDecidedBy: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  categoryEvidenceReference: string | null = null;
+
+  @Property({ type: 'datetime', nullable: true })
+  categoryDecidedAt: Date | null = null;
+
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  constructor(applicant: Ref<Applicant>, child: Ref<Child>, relationship: Relationship) {
+  constructor(applicant: Ref<Applicant>, child: Ref<Child>, relationship: Relationship, fullName: string) {
     this.applicant = applicant;
     this.child = child;
     this.relationship = relationship;
+    this.fullName = fullName;
   }
 }

@@ -18,6 +18,7 @@ import { ApiKey } from './api-key.entity.js';
 import { Child } from './child.entity.js';
 import { City } from './city.entity.js';
 import { Guardianship } from './guardianship.entity.js';
+export { RegistryAnswer } from './guardianship.entity.js';
 import { LocalizedText } from './localized-text.embeddable.js';
 import { Program } from './program.entity.js';
 import { Provider } from './provider.entity.js';

@@ -14,6 +14,7 @@ import type { ConnectionParts, Orm } from '../db/orm.js';
 import { EventBus } from '../realtime/event-bus.js';
 import { RealtimeHub } from '../realtime/hub.js';
 import { DomainError, ErrorCode } from '../errors.js';
+import type { IdentityRegistry } from '../identity/registry.js';
 import type { Logger } from '../logger.js';
 import { buildKezekSchema } from '../schema/build.js';
 import { exportsRouter } from './exports.js';
@@ -41,6 +42,8 @@ export interface ServerOptions {
   apiKeyRecheckMs?: number;
   /** Where to LISTEN for other instances' events; without it, subscriptions are not served. */
   listen?: ConnectionParts;
+  /** Verifies new parent–child claims at once; without it they wait for the background ClaimVerifier. */
+  registry?: IdentityRegistry;
 }
 
 export interface KezekServer {
@@ -147,6 +150,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
           String(res.locals.requestId),
           log,
           realtime,
+          options.registry ?? null,
         ),
     }),
   );

@@ -18,6 +18,7 @@ export enum PositionChangeReason {
   SOMEONE_JOINED_AHEAD = 'SOMEONE_JOINED_AHEAD',
   RULES_CHANGED = 'RULES_CHANGED',
   STATUS_CHANGED = 'STATUS_CHANGED',
+  PRIORITY_VERIFIED = 'PRIORITY_VERIFIED',
 }
 
 export interface PositionUpdate {
@@ -40,9 +41,10 @@ const REASON_OF: Record<EventKind, PositionChangeReason> = {
   [EventKind.OFFER_CLOSED]: PositionChangeReason.SOMEONE_AHEAD_LEFT,
   [EventKind.QUEUE_JOINED]: PositionChangeReason.SOMEONE_JOINED_AHEAD,
   [EventKind.RULES_CHANGED]: PositionChangeReason.RULES_CHANGED,
+  [EventKind.PRIORITY_VERIFIED]: PositionChangeReason.PRIORITY_VERIFIED,
 };
 
-const REASON_WEIGHT = [EventKind.RULES_CHANGED, EventKind.OFFERED, EventKind.QUEUE_LEFT, EventKind.OFFER_CLOSED, EventKind.QUEUE_JOINED];
+const REASON_WEIGHT = [EventKind.RULES_CHANGED, EventKind.PRIORITY_VERIFIED, EventKind.OFFERED, EventKind.QUEUE_LEFT, EventKind.OFFER_CLOSED, EventKind.QUEUE_JOINED];
 /** Of two changes folded into one update, the one that explains it. */
 const weightier = (a: EventKind, b: EventKind): EventKind => (REASON_WEIGHT.indexOf(b) < REASON_WEIGHT.indexOf(a) ? b : a);
 

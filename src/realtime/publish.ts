@@ -13,6 +13,8 @@ export enum EventKind {
   OFFER_CLOSED = 'OFFER_CLOSED',
   /** A city's rules changed; priority ranks may have moved. */
   RULES_CHANGED = 'RULES_CHANGED',
+  /** A child's priority category was verified: its applications were re-ranked. */
+  PRIORITY_VERIFIED = 'PRIORITY_VERIFIED',
 }
 
 export interface QueueEvent {

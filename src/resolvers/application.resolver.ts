@@ -1,9 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context.js';
-import type { Application, Child, City, Offer, Voucher } from '../entities/index.js';
+import type { Application, City, Offer, Voucher } from '../entities/index.js';
 import { ApplicationIdInput, ApplicationPayload, ApplicationType, ApplyForVoucherInput } from '../schema/application.type.js';
 import { ChildType } from '../schema/child.type.js';
+import type { ChildAsSeen } from '../services/child.service.js';
 import { CityType } from '../schema/city.type.js';
 import { OfferType, VoucherObjectType } from '../schema/offer.type.js';
 import { publicLabel } from '../services/queue.service.js';
@@ -48,8 +49,8 @@ export class ApplicationResolver {
   }
 
   @FieldResolver(() => ChildType, { description: 'The child applied for.' })
-  child(@Root() application: Application, @Ctx() ctx: Context): Promise<Child> {
-    return ctx.loaders.child.load(application.child.id);
+  async child(@Root() application: Application, @Ctx() ctx: Context): Promise<ChildAsSeen> {
+    return ctx.services.children.seenBy(ctx.viewer, await ctx.loaders.child.load(application.child.id));
   }
 
   @FieldResolver(() => CityType, { description: 'The city whose queue this is.' })

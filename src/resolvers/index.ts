@@ -11,6 +11,7 @@ import { QueueResolver } from './queue.resolver.js';
 import { QueueChangeResolver, RealtimeResolver } from './realtime.resolver.js';
 import { RulesResolver } from './rules.resolver.js';
 import { ViewerResolver } from './viewer.resolver.js';
+import { VerificationResolver } from './verification.resolver.js';
 import { VoucherResolver } from './voucher.resolver.js';
 
 export const RESOLVERS = [
@@ -31,4 +32,5 @@ export const RESOLVERS = [
   BudgetResolver,
   RealtimeResolver,
   QueueChangeResolver,
+  VerificationResolver,
 ] as const;

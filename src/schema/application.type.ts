@@ -13,7 +13,7 @@ export class ApplicationType {
   @Field(() => VoucherType, { description: 'The voucher type applied for.' })
   voucherType!: VoucherType;
 
-  @Field(() => PriorityCategory, { description: 'The child’s priority category when the application was made.' })
+  @Field(() => PriorityCategory, { description: 'The priority category the application ranks by: the child’s verified category (NONE until one is verified).' })
   priorityCategory!: PriorityCategory;
 
   @Field(() => String, { description: 'Submission time to the microsecond (ISO 8601, UTC); with the priority rank it fixes the place in the queue.' })

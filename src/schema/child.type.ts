@@ -23,7 +23,11 @@ export class ChildType {
   @Field(() => Sex, { nullable: true, description: 'As encoded in the IIN. Not visible to providers.' })
   sex!: Sex;
 
-  @Field(() => PriorityCategory, { nullable: true, description: 'Declared priority category; NONE when none applies. Not visible to providers.' })
+  @Field(() => PriorityCategory, {
+    nullable: true,
+    description:
+      'The priority category that counts in the queue: NONE until a category a family declared is verified by the city (or the population registry). The declared one is in link.declaredPriorityCategory. Not visible to providers.',
+  })
   priorityCategory!: PriorityCategory;
 
   @Field(() => DateTime, { nullable: true, description: 'When the child was registered. Not visible to providers.' })
@@ -56,8 +60,17 @@ export class RegisterChildInput {
   @Field(() => LocalDate, { nullable: true, description: 'Optional; must match the date the IIN encodes.' })
   birthDate?: string | null;
 
-  @Field(() => PriorityCategory, { nullable: true, description: 'Defaults to NONE.' })
+  @Field(() => PriorityCategory, {
+    nullable: true,
+    description: 'A priority category you declare (defaults to NONE). It counts only once the city verifies it on your documents; until then you wait at the ordinary rank, keeping your submission time.',
+  })
   priorityCategory?: PriorityCategory | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Code of the city you live in. Its education department verifies your claim if the population registry cannot; without it, the city of your first application does.',
+  })
+  city?: string | null;
 
   @Field(() => ApplicantProfileInput, { description: 'Your own details, on your first registration.', nullable: true })
   parent?: ApplicantProfileInput | null;
@@ -65,6 +78,6 @@ export class RegisterChildInput {
 
 @ObjectType({ description: 'Result of registerChild.' })
 export class RegisterChildPayload {
-  @Field(() => ChildType, { description: 'The registered child.' })
+  @Field(() => ChildType, { description: 'The child as your claim shows it: what you declared and what the IIN encodes. The link starts CLAIMED.' })
   child!: ChildType;
 }

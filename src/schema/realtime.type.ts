@@ -14,6 +14,10 @@ registerEnumType(PositionChangeReason, {
     SOMEONE_JOINED_AHEAD: { description: 'An application joined ahead: a priority category, or an earlier one restored or requeued.' },
     RULES_CHANGED: { description: 'The city changed its priority order.' },
     STATUS_CHANGED: { description: 'This application itself changed status (e.g. it received an offer).' },
+    PRIORITY_VERIFIED: {
+      description:
+        'A priority category was verified by the city (or the population registry): yours, so your application now ranks by it with its original submission time, or that of an application now ahead of you.',
+    },
   },
 });
 
@@ -44,6 +48,7 @@ registerEnumType(EventKind, {
     OFFERED: { description: 'Vouchers were offered to the head of the queue.' },
     OFFER_CLOSED: { description: 'Offers were accepted, declined or expired.' },
     RULES_CHANGED: { description: 'The city’s rules changed (priority order, deadlines).' },
+    PRIORITY_VERIFIED: { description: 'A child’s priority category was verified: its application moved up to its category’s place.' },
   },
 });
 

@@ -495,7 +495,15 @@ async function insertFamilies(trx: Knex.Transaction, families: Family[], progres
   await insertRows(trx, 'guardianship', families, [
     ['id', 'uuid', (f) => f.guardianshipId], ['applicant_id', 'uuid', (f) => f.parent.id], ['child_id', 'uuid', (f) => f.child.id],
     ['relationship', 'text', (f) => f.parent.relationship], ['created_at', 'timestamptz', (f) => f.submittedAt],
+    // The scenario is a programme that has run for a while: its families' links and categories were verified long ago.
+    ['full_name', 'text', (f) => f.child.name], ['status', 'text', () => 'VERIFIED'], ['registry_answer', 'text', () => 'CONFIRMED'],
+    ['decided_by', 'text', () => 'SYSTEM:population-registry'], ['evidence_reference', 'text', () => 'article-scenario'],
+    ['claimed_category', 'text', (f) => f.category], ['category_status', 'text', () => 'VERIFIED'],
   ], (n, total) => progress(`guardianships ${n}/${total}`));
+  // Decided claims are never sent to the registry; NONE is no declared category at all.
+  await trx.raw(`update guardianship set registry_due_at = null,
+                   claimed_category = nullif(claimed_category, 'NONE'), category_status = case when claimed_category = 'NONE' then null else category_status end
+                 where evidence_reference = 'article-scenario' and registry_due_at is not null`);
 }
 
 async function insertApplications(trx: Knex.Transaction, families: Family[], city: City, progress: Progress): Promise<void> {

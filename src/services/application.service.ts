@@ -1,5 +1,5 @@
 import { type EntityManager, LockMode, ref, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { ApplicationStatus, Role, VoucherType } from '../domain/enums.js';
+import { ApplicationStatus, ClaimStatus, Role, VoucherType } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
 import { APPLICATION_TRANSITIONS, HELD_VOUCHER_STATUSES } from '../domain/lifecycles.js';
 import { priorityRank } from '../domain/priority.js';
@@ -34,7 +34,14 @@ export class ApplicationService {
         const link = isUuid(input.childId)
           ? await em.findOne(Guardianship, { child: input.childId, applicant: { iin: viewer.iin } }, { populate: ['child', 'applicant'] })
           : null;
-        if (!link) throw forbidden('You can apply only for a child registered to you (registerChild).');
+        if (!link || link.status === ClaimStatus.REJECTED) throw forbidden('You can apply only for a child registered to you (registerChild).');
+        // An unverified link may wait in the queue (it is never offered until verified), unless
+        // another family claims the child too: then the city decides first.
+        if (link.status === ClaimStatus.CLAIMED && (await em.count(Guardianship, { child: link.child.id, id: { $ne: link.id }, status: { $ne: ClaimStatus.REJECTED } }))) {
+          throw forbidden('Your link to this child is waiting for verification by the city’s education department; you can apply once it is verified.');
+        }
+        // A claim with no city yet is handled by the operators of the city the family applies in.
+        link.city ??= ref(city);
         const child = link.child.getEntity();
         if (await em.count(Voucher, { child: child.id, status: { $in: [...HELD_VOUCHER_STATUSES] } })) {
           throw conflict('This child already holds a voucher: one child, one voucher. Use switchProgram to change clubs.');

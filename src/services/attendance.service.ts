@@ -1,5 +1,5 @@
 import { type EntityManager, type FilterQuery, LockMode } from '@mikro-orm/postgresql';
-import { AttendanceStatus, ProviderStatus, Role } from '../domain/enums.js';
+import { AttendanceStatus, ClaimStatus, ProviderStatus, Role } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
 import { ATTENDANCE_TRANSITIONS } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -140,7 +140,7 @@ export class AttendanceService {
     const { limit, afterId } = readPageArgs(pageArgs);
     const where: FilterQuery<Attendance>[] = [];
     if (viewer.role === Role.PARENT) {
-      const links = await this.em.find(Guardianship, { applicant: { iin: viewer.iin } });
+      const links = await this.em.find(Guardianship, { applicant: { iin: viewer.iin }, status: ClaimStatus.VERIFIED });
       where.push({ enrollment: { voucher: { child: { $in: links.map((l) => l.child.id) } } } });
     }
     if (viewer.role === Role.PROVIDER) where.push({ program: { provider: viewer.providerId } });
@@ -160,7 +160,7 @@ export class AttendanceService {
     if (rows.length !== ids.length) throw notFound('Attendance', ids.find((id) => !rows.some((r) => r.id === id)));
     await em.populate(rows, ['enrollment.voucher', 'program.provider.city']);
     const childIds = [...new Set(rows.map((r) => r.enrollment.getEntity().voucher.getEntity().child.id))];
-    const own = await em.count(Guardianship, { child: { $in: childIds }, applicant: { iin: parentIin } });
+    const own = await em.count(Guardianship, { child: { $in: childIds }, applicant: { iin: parentIin }, status: ClaimStatus.VERIFIED });
     if (own !== childIds.length) throw forbidden('These sessions are another family’s.');
     return rows;
   }

@@ -7,6 +7,7 @@ import { PaymentService } from './payment.service.js';
 import { SettlementService } from './settlement.service.js';
 import { SubscriptionService } from './subscription.service.js';
 import type { RealtimeHub } from '../realtime/hub.js';
+import type { IdentityRegistry } from '../identity/registry.js';
 import { ChildService } from './child.service.js';
 import { CityService } from './city.service.js';
 import { IssuingService } from './issuing.service.js';
@@ -15,18 +16,23 @@ import { ProgramService } from './program.service.js';
 import { ProviderService } from './provider.service.js';
 import { QueueService } from './queue.service.js';
 import { RulesService } from './rules.service.js';
+import { VerificationService } from './verification.service.js';
 import { VoucherService } from './voucher.service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
-/** The services of one operation, all sharing its EntityManager fork. */
-export function createServices(em: EntityManager, realtime: RealtimeHub | null = null) {
+/**
+ * The services of one operation, all sharing its EntityManager fork. `registry` verifies new claims
+ * at once; without one (subscriptions, exports) claims wait for the background verifier.
+ */
+export function createServices(em: EntityManager, realtime: RealtimeHub | null = null, registry: IdentityRegistry | null = null) {
   const cities = new CityService(em);
   return {
     cities,
     providers: new ProviderService(em, cities),
     programs: new ProgramService(em, cities),
-    children: new ChildService(em),
+    children: new ChildService(em, cities, registry),
+    verification: new VerificationService(em, cities),
     apiKeys: new ApiKeyService(em),
     rules: new RulesService(em, cities),
     applications: new ApplicationService(em, cities),

@@ -1,5 +1,5 @@
 import { type EntityManager, LockMode, ref } from '@mikro-orm/postgresql';
-import { ApplicationStatus, NotificationKind, VoucherType } from '../domain/enums.js';
+import { ApplicationStatus, ClaimStatus, NotificationKind, VoucherType } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
 import { APPLICATION_TRANSITIONS } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -88,12 +88,18 @@ export async function issueInQueue(em: EntityManager, city: City, type: VoucherT
   if (!quota || room <= 0) {
     throw new DomainError(ErrorCode.QUOTA_EXHAUSTED, `No ${type} vouchers are left in ${city.code}'s quota for ${period}.`);
   }
-  const heads = await em.find(
-    Application,
-    { city: city.id, voucherType: type, status: ApplicationStatus.QUEUED },
-    { orderBy: { priorityRank: 'asc', submittedAt: 'asc', submissionSeq: 'asc' }, limit: Math.min(wanted, room), lockMode: LockMode.PESSIMISTIC_WRITE },
+  // Applications whose family's link is not verified keep their place but are passed over (a
+  // trigger refuses to offer them in any case); they are offered once verified, from that place.
+  const headRows = await em.execute<{ id: string }[]>(
+    `select a.id from application a
+      where a.city_id = ? and a.voucher_type = ? and a.status = ?
+        and exists (select 1 from guardianship g where g.child_id = a.child_id and g.applicant_id = a.applicant_id and g.status = ?)
+      order by a.priority_rank, a.submitted_at, a.submission_seq limit ? for update of a`,
+    [city.id, type, ApplicationStatus.QUEUED, ClaimStatus.VERIFIED, Math.min(wanted, room)],
   );
-  if (heads.length === 0) return [];
+  if (headRows.length === 0) return [];
+  const byId = new Map((await em.find(Application, { id: { $in: headRows.map((r) => r.id) } })).map((a) => [a.id, a]));
+  const heads = headRows.map((r) => byId.get(r.id)!);
   await em.populate(heads, ['applicant', 'child']);
   await takeFromQuota(em, quota.id, heads.length);
   await em.refresh(quota);

@@ -127,13 +127,17 @@ function pick(rules: CityRules) {
   return Object.fromEntries(RULE_FIELDS.map((f) => [f, rules[f]])) as Pick<CityRules, (typeof RULE_FIELDS)[number]>;
 }
 
-/** A new priority order re-ranks every application that holds or may regain a place. */
-async function rerank(em: EntityManager, cityId: string, order: PriorityCategory[]): Promise<void> {
+/**
+ * Re-ranks every application of the city that holds or may regain a place from its priority
+ * category under `order`: after a new priority order, or (`childId`) after one child's category
+ * was verified. The queue_block triggers move each re-ranked waiting row to its new place.
+ */
+export async function rerank(em: EntityManager, cityId: string, order: PriorityCategory[], childId?: string): Promise<void> {
   await em.execute(
     `update application set priority_rank = coalesce(
         (select t.ord - 1 from jsonb_array_elements_text(?::jsonb) with ordinality as t(category, ord) where t.category = priority_category), ?)
-      where city_id = ? and status in (?, ?, ?)`,
-    [JSON.stringify(order), order.length, cityId, ApplicationStatus.QUEUED, ApplicationStatus.OFFERED, ApplicationStatus.CANCELLED],
+      where city_id = ? and status in (?, ?, ?)${childId ? ' and child_id = ?' : ''}`,
+    [JSON.stringify(order), order.length, cityId, ApplicationStatus.QUEUED, ApplicationStatus.OFFERED, ApplicationStatus.CANCELLED, ...(childId ? [childId] : [])],
   );
 }
 

@@ -1,5 +1,5 @@
 import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/postgresql';
-import { EnrollmentStatus, Role, VoucherStatus, VoucherType } from '../domain/enums.js';
+import { ClaimStatus, EnrollmentStatus, Role, VoucherStatus, VoucherType } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
 import { ENROLLMENT_TRANSITIONS, VOUCHER_TRANSITIONS } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -33,7 +33,7 @@ export class VoucherService {
     const { limit, afterId } = readPageArgs(pageArgs);
     const where: FilterQuery<Voucher>[] = [];
     if (viewer.role === Role.PARENT) {
-      const links = await this.em.find(Guardianship, { applicant: { iin: viewer.iin } });
+      const links = await this.em.find(Guardianship, { applicant: { iin: viewer.iin }, status: ClaimStatus.VERIFIED });
       where.push({ child: { $in: links.map((link) => link.child.id) } });
     }
     if (viewer.role === Role.OPERATOR) {
@@ -59,7 +59,7 @@ export class VoucherService {
       await em.populate(old, ['voucher.child', 'voucher.city', 'program']);
       const voucher = old.voucher.getEntity();
       const child = voucher.child.getEntity();
-      if (!(await em.count(Guardianship, { child: child.id, applicant: { iin: viewer.iin } }))) throw forbidden('This enrollment belongs to another family.');
+      if (!(await em.count(Guardianship, { child: child.id, applicant: { iin: viewer.iin }, status: ClaimStatus.VERIFIED }))) throw forbidden('This enrollment belongs to another family.');
       if (old.status !== EnrollmentStatus.ACTIVE) throw conflict(`This enrollment is ${old.status}; only an active one can be switched.`, { from: old.status, to: EnrollmentStatus.TRANSFERRED });
       if (voucher.status !== VoucherStatus.ACTIVE) throw conflict(`The voucher is ${voucher.status}; switching needs an active voucher.`);
       if (old.program.id === programId) throw badInput('input.programId', 'The child is already in this program.');

@@ -1,8 +1,11 @@
 // The whole story through the GraphQL API on real PostgreSQL: apply, the open queue, issuing with
 // SMS, accepting into a program, switching without a new application, declining and expiry per
-// the city's rules. Applications in this file use SHYMKENT only.
+// the city's rules; verified links and priority categories in the queue. Applications in this file
+// use SHYMKENT only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebhookRegistry } from '../../src/identity/registry.js';
 import { TestApi } from '../support/api.js';
+import { randomParentIin } from '../support/ids.js';
 import { type ProviderHandle, Seed } from '../support/seed.js';
 
 let api: TestApi;
@@ -211,5 +214,116 @@ describe('the voucher lifecycle', () => {
     expect((await change('reinstateVoucher', 'Oops')).body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     const other = await api.request(`mutation($id: ID!) { suspendVoucher(input: { voucherId: $id, reason: "x-city" }) { voucher { id } } }`, { id: voucherId }, { token: await seed.operator('ASTANA') });
     expect(other.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+// Issue 10 §3: claims in the queue. Each test here runs after the lifecycle above (tests in a file
+// run in order), so SHYMKENT's queues hold only this file's applications, whatever is left ahead.
+describe('claims in the queue', () => {
+  const POSITION = `subscription($id: ID!) { queuePositionChanged(applicationId: $id) { position status reason } }`;
+  const DECIDE = (field: string) => `mutation($input: DecideClaimInput!) { ${field}(input: $input) { case { id } } }`;
+  const read = async (id: string, token: string) => (await api.data(APPLICATION, { id }, { token })).application;
+  const decide = async (field: 'decideChildLink' | 'decidePriorityCategory', childIin: string, decision: 'VERIFY' | 'REJECT', evidenceReference: string) => {
+    const operator = await seed.operator(CITY);
+    const caseId = await seed.caseOf(childIin, operator);
+    await api.data(DECIDE(field), { input: { caseId, decision, evidenceReference } }, { token: operator });
+    return caseId;
+  };
+
+  it('a self-declared ORPHAN waits at the ordinary rank; verified, it moves ahead with its original submission time and a reason the parent sees', async () => {
+    const plain = await seed.parent().withChild(1);
+    const declared = await seed.parent().withChild(1, undefined, 'ORPHAN', { categoryVerified: false });
+    const rejected = await seed.parent().withChild(1, undefined, 'DISABILITY', { categoryVerified: false });
+    const a = await seed.apply(plain, 0, 'UNIVERSAL', CITY);
+    const b = await seed.apply(declared, 0, 'UNIVERSAL', CITY);
+    const c = await seed.apply(rejected, 0, 'UNIVERSAL', CITY);
+    const [a0, b0, c0] = [await read(a, plain.token), await read(b, declared.token), await read(c, rejected.token)];
+    // Before, the ORPHAN declared last went straight to the head. Now it waits behind the earlier family.
+    expect([b0.priorityCategory, c0.priorityCategory]).toEqual(['NONE', 'NONE']);
+    expect(b0.position).toBe(a0.position + 1);
+    expect(c0.position).toBe(a0.position + 2);
+    expect((await wholeQueue()).find((e) => e.label === b0.publicLabel)?.priorityCategory).toBe('NONE');
+
+    const mine = await api.subscribe(POSITION, { id: b }, declared.token);
+    const theirs = await api.subscribe(POSITION, { id: a }, plain.token);
+    expect((await mine.next()).queuePositionChanged).toEqual({ position: b0.position, status: 'QUEUED', reason: 'CURRENT' });
+    expect((await theirs.next()).queuePositionChanged).toEqual({ position: a0.position, status: 'QUEUED', reason: 'CURRENT' });
+
+    await decide('decidePriorityCategory', declared.children[0]!.iin, 'VERIFY', 'Orphan status decision No. 55/2026');
+    const moved = (await mine.next()).queuePositionChanged;
+    expect(moved.reason).toBe('PRIORITY_VERIFIED');
+    expect(moved.position).toBeLessThan(a0.position);
+    expect((await theirs.next()).queuePositionChanged).toEqual({ position: a0.position + 1, status: 'QUEUED', reason: 'PRIORITY_VERIFIED' });
+    const b1 = await read(b, declared.token);
+    expect(b1).toMatchObject({ position: moved.position, priorityCategory: 'ORPHAN', submittedAt: b0.submittedAt });
+    // The queue counters (queue_block) follow the re-ranking: positions agree with a plain count.
+    const [count] = await api.sql<{ n: number }>(
+      `select count(*)::int as n from application x join application me on me.id = ?
+        where x.city_id = me.city_id and x.voucher_type = me.voucher_type and x.status = 'QUEUED'
+          and (x.priority_rank, x.submitted_at, x.submission_seq) <= (me.priority_rank, me.submitted_at, me.submission_seq)`,
+      [b],
+    );
+    expect(count!.n).toBe(b1.position);
+
+    // A rejected category leaves its application where it was: at the ordinary rank.
+    const before = (await read(c, rejected.token)).position;
+    await decide('decidePriorityCategory', rejected.children[0]!.iin, 'REJECT', 'Certificate expired 2025-12-31');
+    expect(await read(c, rejected.token)).toMatchObject({ position: before, priorityCategory: 'NONE', submittedAt: c0.submittedAt });
+    await mine.close();
+    await theirs.close();
+  });
+
+  it('an application whose link is unverified keeps its place but is passed over by issueVouchers, and is offered once verified', async () => {
+    // This family's registry lookup failed (the gateway is unreachable): its link stays CLAIMED.
+    const registryDown = await TestApi.start({ registry: new WebhookRegistry({ url: new URL('http://127.0.0.1:9/check'), timeoutMs: 2000 }) });
+    try {
+      const unverified = await new Seed(registryDown).parent().withChild(1);
+      const waiting = await new Seed(registryDown).apply(unverified, 0, 'UNIVERSAL', CITY);
+      const verified = await seed.parent().withChild(1);
+      const behind = await seed.apply(verified, 0, 'UNIVERSAL', CITY);
+      const [u0, v0] = [await read(waiting, unverified.token), await read(behind, verified.token)];
+      expect(v0.position).toBe(u0.position + 1);
+
+      await seed.quotaRoom(CITY, 'UNIVERSAL', v0.position);
+      const offers = await seed.issue(CITY, 'UNIVERSAL', v0.position);
+      expect(offers.map((o) => o.applicationId)).toContain(behind);
+      expect(offers.map((o) => o.applicationId)).not.toContain(waiting);
+      // It kept its place: everyone ahead of it was offered, so it is first now.
+      expect(await read(waiting, unverified.token)).toMatchObject({ status: 'QUEUED', position: 1, submittedAt: u0.submittedAt });
+      // Automatic issuing (TARGETED, by the default rules) passes it over too, with room in the quota.
+      const targeted = await new Seed(registryDown).apply(unverified, 0, 'TARGETED', CITY);
+      await seed.quotaRoom(CITY, 'TARGETED', 50);
+      await api.runJobs(CITY);
+      expect((await read(targeted, unverified.token)).status).toBe('QUEUED');
+      // And the database refuses to offer it, whatever the code does.
+      await expect(api.sql(`update application set status = 'OFFERED' where id = ?`, [waiting])).rejects.toThrow(/not verified/);
+
+      await decide('decideChildLink', unverified.children[0]!.iin, 'VERIFY', 'Birth certificate I-ОҚ 778899');
+      const offered = await seed.issue(CITY, 'UNIVERSAL', 1);
+      expect(offered.map((o) => o.applicationId)).toEqual([waiting]);
+    } finally {
+      await registryDown.close();
+    }
+  });
+
+  it('rejecting a family’s link takes its waiting applications for the child out of the queue', async () => {
+    const hijacker = await seed.parent().withChild(1);
+    const child = hijacker.children[0]!;
+    const application = await seed.apply(hijacker, 0, 'UNIVERSAL', CITY);
+    const realParent = await api.token({ role: 'PARENT', sub: randomParentIin(), name: 'Айгүл Сәрсенова', phone: '+77011234567' });
+    await api.data(`mutation($input: RegisterChildInput!) { registerChild(input: $input) { child { id } } }`, { input: { iin: child.iin, fullName: 'Әлия', relationship: 'MOTHER' } }, { token: realParent });
+    // The real parent's claim (no city given) waits for the operator of the city where the child is
+    // queued; she cannot apply meanwhile (the hijacker's place is not hers).
+    const apply = () => api.request(`mutation($input: ApplyForVoucherInput!) { applyForVoucher(input: $input) { application { id } } }`, { input: { childId: child.id, voucherType: 'UNIVERSAL', city: CITY } }, { token: realParent });
+    expect((await apply()).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    await decide('decideChildLink', child.iin, 'VERIFY', 'Birth certificate I-ОҚ 112233');
+    expect(await read(application, hijacker.token)).toMatchObject({ status: 'CANCELLED', position: null });
+    expect((await apply()).body.data?.applyForVoucher.application.id).toBeDefined();
+    const { myChildren } = await api.data(`{ myChildren { id applications { id } voucher { id } link { status } } }`, {}, { token: hijacker.token });
+    expect(myChildren.find((c: any) => c.id === child.id)).toEqual({ id: child.id, applications: [{ id: application }], voucher: null, link: { status: 'REJECTED' } });
+    // Nor does its old application lead to the child's record: the real family's name and application stay hidden.
+    const { myApplications } = await api.data(`{ myApplications { id child { fullName applications { id } } } }`, {}, { token: hijacker.token });
+    expect(myApplications.find((a: any) => a.id === application).child).toEqual({ fullName: 'Бала 1', applications: [{ id: application }] });
   });
 });

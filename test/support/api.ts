@@ -15,6 +15,8 @@ import { startServer, type KezekServer } from '../../src/http/server.js';
 import type { Limits } from '../../src/http/protection.js';
 import type { RateLimitSettings, TrustProxy } from '../../src/http/rate-limits.js';
 import { createLogger, type Logger } from '../../src/logger.js';
+import { ClaimVerifier } from '../../src/identity/claim-verifier.js';
+import { DemoRegistry, type IdentityRegistry } from '../../src/identity/registry.js';
 import { type JobResults, runJobs } from '../../src/jobs/scheduler.js';
 import { SmsDispatcher } from '../../src/notifications/sms-dispatcher.js';
 import type { SmsMessage, SmsTransport } from '../../src/notifications/transports.js';
@@ -54,6 +56,8 @@ export class TestApi {
     readonly server: KezekServer,
     readonly socketPath: string,
     private readonly signer: (claims: KezekClaims, ttl: number) => Promise<string>,
+    /** The population registry this server asks; the demo adapter (every link confirmed) unless a test gives another. */
+    readonly registry: IdentityRegistry,
   ) {}
 
   /**
@@ -71,6 +75,7 @@ export class TestApi {
       db?: ConnectionParts;
       /** The server's logger (default: silent, or TEST_LOG_LEVEL). */
       log?: Logger;
+      registry?: IdentityRegistry;
     } = {},
   ): Promise<TestApi> {
     // TEST_LOG_LEVEL=error npm test shows the server's own logs (masked errors included).
@@ -81,6 +86,7 @@ export class TestApi {
     const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kezek-api-'));
     const socketPath = path.join(socketDir, 'api.sock');
     const tokens = createTokenService(config);
+    const registry = options.registry ?? new DemoRegistry();
     const server = await startServer({
       orm,
       tokens,
@@ -95,8 +101,9 @@ export class TestApi {
       trustProxy: options.trustProxy,
       apiKeyRecheckMs: options.apiKeyRecheckMs,
       listen: db,
+      registry,
     });
-    const api = new TestApi(orm, server, socketPath, tokens.sign!);
+    const api = new TestApi(orm, server, socketPath, tokens.sign!, registry);
     orm.em.getConnection().getKnex().on('query', () => void api.statements++);
     return api;
   }
@@ -120,6 +127,7 @@ export class TestApi {
         DATABASE_URL: `postgres://${auth}@/${dbName}?host=${encodeURIComponent(db.host)}&port=${db.port}`,
         JWT_SECRET: TEST_JWT_SECRET,
         SEED_DEMO_DATA: 'false',
+        IDENTITY_REGISTRY: 'demo',
         ...env,
       },
     });
@@ -136,7 +144,7 @@ export class TestApi {
     };
     const orm = await initOrm({ ...db, dbName }, undefined, 4);
     const tokens = createTokenService(loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: os.tmpdir() }));
-    const api = new TestApi(orm, server, spawned.socketPath, tokens.sign!);
+    const api = new TestApi(orm, server, spawned.socketPath, tokens.sign!, new DemoRegistry());
     api.output = () => spawned.output;
     api.dropDatabase = dbName;
     return api;
@@ -204,6 +212,14 @@ export class TestApi {
    */
   runJobs(city: string, now: Date = new Date()): Promise<JobResults> {
     return runJobs(this.orm, now, { cityCodes: [city] });
+  }
+
+  /**
+   * Runs the background claim verifier once, as if it were `now`, over the given claims only (test
+   * files share the database: verifying everyone's would decide other files' claims).
+   */
+  verifyClaims(claimIds: string[], now: Date = new Date()) {
+    return new ClaimVerifier(this.orm, this.registry, createLogger('silent'), 1000).runOnce(now, { claimIds });
   }
 
   /** Sends every due SMS through a recording transport (the real dispatcher, a fake gateway). */

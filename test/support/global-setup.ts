@@ -18,7 +18,8 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const log = createLogger('warn');
-  const config = loadConfig({ DATABASE_URL: process.env.DATABASE_URL });
+  // The suite verifies links with the demo adapter (see TestApi); with DATABASE_URL it must say so.
+  const config = loadConfig({ DATABASE_URL: process.env.DATABASE_URL, IDENTITY_REGISTRY: 'demo' });
   let connection: ConnectionParts;
   let stop = async () => {};
   let dataDir: string | undefined;

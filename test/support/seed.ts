@@ -76,6 +76,26 @@ export class Seed {
     return { ...createProgram.program, providerId: provider.id };
   }
 
+  /** The open verification case of a child (its claim id), as an administrator finds it. */
+  async caseOf(childIin: string, token?: string): Promise<string> {
+    const { verificationCases } = await this.api.data(
+      `query($iin: String!) { verificationCases(filter: { childIin: $iin }) { edges { node { id } } } }`,
+      { iin: childIin },
+      { token: token ?? (await this.admin()) },
+    );
+    if (verificationCases.edges.length !== 1) throw new Error(`expected one open case for ${childIin}, found ${verificationCases.edges.length}`);
+    return verificationCases.edges[0].node.id;
+  }
+
+  /** The city checks the certificate behind a child's declared priority category and verifies it. */
+  async categoryVerified(childIin: string): Promise<void> {
+    await this.api.data(
+      `mutation($input: DecideClaimInput!) { decidePriorityCategory(input: $input) { case { priorityCategoryStatus } } }`,
+      { input: { caseId: await this.caseOf(childIin), decision: 'VERIFY', evidenceReference: `certificate ${childIin}` } },
+      { token: await this.admin() },
+    );
+  }
+
   /** Puts a child in a queue; returns the application's id. */
   async apply(family: FamilyHandle, child: number, voucherType: 'TARGETED' | 'UNIVERSAL', city: string): Promise<string> {
     const { applyForVoucher } = await this.api.data(
@@ -137,7 +157,11 @@ export class Seed {
     const tokenPromise = this.api.token({ role: 'PARENT', sub: iin, name: options.name ?? 'Айгүл Сәрсенова', phone: options.phone ?? '+77011234567' });
     // Children get varied birth dates (ages 9–11) unless a test needs one: an IIN has only 10,000
     // serials per birth date and sex, and hundreds of same-day children would collide.
-    const withChild = async (count = 1, birthDate?: string, priorityCategory = 'NONE'): Promise<FamilyHandle> => {
+    // The family's link is confirmed by the population registry as it registers (the test server's
+    // demo adapter). A priority category counts only once the city has seen its certificate: unless
+    // `categoryVerified: false`, an administrator verifies it right after registration, before the
+    // family applies, so the application ranks by it from the start.
+    const withChild = async (count = 1, birthDate?: string, priorityCategory = 'NONE', options: { categoryVerified?: boolean } = {}): Promise<FamilyHandle> => {
       const token = await tokenPromise;
       const children = [];
       for (let i = 0; i < count; i++) {
@@ -148,6 +172,7 @@ export class Seed {
           { token },
         );
         children.push(registerChild.child as { id: string; iin: string });
+        if (priorityCategory !== 'NONE' && options.categoryVerified !== false) await this.categoryVerified(childIin);
       }
       return { iin, token, children };
     };

@@ -15,13 +15,13 @@ describe('configuration', () => {
   });
 
   it('reads the Unix-socket form of DATABASE_URL', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://kezek@/voucher?host=/run/postgresql&port=5433' });
+    const config = loadConfig({ DATABASE_URL: 'postgres://kezek@/voucher?host=/run/postgresql&port=5433', IDENTITY_REGISTRY: 'webhook', IDENTITY_REGISTRY_URL: 'https://gw.example.kz/registry' });
     expect(config.database).toEqual({ kind: 'url', host: '/run/postgresql', port: 5433, user: 'kezek', password: undefined, dbName: 'voucher', ssl: false });
     expect(config.seedDemoData).toBe(false);
   });
 
   it('reads a TCP DATABASE_URL with a password', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgresql://app:s3cret@db.internal:6432/kezek', SEED_DEMO_DATA: 'true' });
+    const config = loadConfig({ DATABASE_URL: 'postgresql://app:s3cret@db.internal:6432/kezek', SEED_DEMO_DATA: 'true', IDENTITY_REGISTRY: 'demo' });
     expect(config.database).toMatchObject({ host: 'db.internal', port: 6432, user: 'app', password: 's3cret', dbName: 'kezek' });
     expect(config.seedDemoData).toBe(true);
   });
@@ -49,6 +49,20 @@ describe('configuration', () => {
     expect(() => loadConfig({ SMS_TRANSPORT: 'webhook' })).toThrow(/SMS_WEBHOOK_URL is required when SMS_TRANSPORT is webhook/);
     expect(() => loadConfig({ SMS_TRANSPORT: 'pigeon' })).toThrow(/SMS_TRANSPORT must be one of log, webhook/);
     expect(loadConfig({ SMS_TRANSPORT: 'webhook', SMS_WEBHOOK_URL: 'https://sms.example.kz/send' }).sms.webhookUrl?.href).toBe('https://sms.example.kz/send');
+  });
+
+  it('uses the demo registry only by default on the embedded database; with DATABASE_URL the adapter must be chosen', () => {
+    expect(loadConfig({}).registry).toEqual({ adapter: 'demo', webhookUrl: undefined, webhookToken: undefined, timeoutMs: 3000 });
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://kezek@db/kezek' })).toThrow(/IDENTITY_REGISTRY is required with DATABASE_URL/);
+    expect(loadConfig({ DATABASE_URL: 'postgres://kezek@db/kezek', IDENTITY_REGISTRY: 'demo' }).registry.adapter).toBe('demo');
+    const webhook = loadConfig({
+      DATABASE_URL: 'postgres://kezek@db/kezek', IDENTITY_REGISTRY: 'WEBHOOK', IDENTITY_REGISTRY_URL: 'https://gw.example.kz/registry', IDENTITY_REGISTRY_TOKEN: 't0ken', IDENTITY_REGISTRY_TIMEOUT_MS: '1500',
+    }).registry;
+    expect(webhook).toEqual({ adapter: 'webhook', webhookUrl: new URL('https://gw.example.kz/registry'), webhookToken: 't0ken', timeoutMs: 1500 });
+    expect(() => loadConfig({ IDENTITY_REGISTRY: 'webhook' })).toThrow(/IDENTITY_REGISTRY_URL is required when IDENTITY_REGISTRY is webhook/);
+    expect(() => loadConfig({ IDENTITY_REGISTRY: 'trust-me' })).toThrow(/IDENTITY_REGISTRY must be one of demo, webhook/);
+    expect(() => loadConfig({ IDENTITY_REGISTRY_URL: 'ftp://x' })).toThrow(/IDENTITY_REGISTRY_URL must be an http\(s\) URL/);
+    expect(() => loadConfig({ IDENTITY_REGISTRY_TIMEOUT_MS: '-1' })).toThrow(/IDENTITY_REGISTRY_TIMEOUT_MS must be a positive whole number/);
   });
 
   it('requires a database name in DATABASE_URL', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderStatus } from '../../src/domain/enums.js';
+import { ClaimStatus, ProviderStatus } from '../../src/domain/enums.js';
 import { canTransition, transition } from '../../src/domain/lifecycle.js';
+import { CLAIM_TRANSITIONS } from '../../src/domain/lifecycles.js';
 import { PROVIDER_TRANSITIONS } from '../../src/domain/provider-status.js';
 import { DomainError } from '../../src/errors.js';
 
@@ -28,5 +29,26 @@ describe('provider lifecycle', () => {
       expect((err as DomainError).extensions).toEqual({ code: 'CONFLICT', from, to });
       expect((err as DomainError).message).toBe(`Provider cannot move from ${from} to ${to}.`);
     }
+  });
+});
+
+describe('claim lifecycle (parent–child links and priority categories)', () => {
+  it.each([
+    [ClaimStatus.CLAIMED, ClaimStatus.VERIFIED],
+    [ClaimStatus.CLAIMED, ClaimStatus.REJECTED],
+    // A verified link is rejected when an operator verifies another family's claim on the child.
+    [ClaimStatus.VERIFIED, ClaimStatus.REJECTED],
+  ])('allows %s → %s', (from, to) => {
+    expect(transition(CLAIM_TRANSITIONS, 'Link claim', from, to)).toBe(to);
+  });
+
+  it.each([
+    [ClaimStatus.REJECTED, ClaimStatus.VERIFIED],
+    [ClaimStatus.REJECTED, ClaimStatus.CLAIMED],
+    [ClaimStatus.VERIFIED, ClaimStatus.CLAIMED],
+    [ClaimStatus.VERIFIED, ClaimStatus.VERIFIED],
+  ])('refuses %s → %s', (from, to) => {
+    expect(canTransition(CLAIM_TRANSITIONS, from, to)).toBe(false);
+    expect(() => transition(CLAIM_TRANSITIONS, 'Link claim', from, to)).toThrow(`Link claim cannot move from ${from} to ${to}.`);
   });
 });
