@@ -83,9 +83,13 @@ function notVisible(fieldName: string, args: Record<string, unknown>): DomainErr
 /** Free-form JSON without the keys that look like a person's identifiers (at any depth). */
 export function scrubPersonal(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(scrubPersonal);
+  // Free text (an evidence reference, a note) may quote an IIN: twelve digits never pass.
+  if (typeof value === 'string') return value.replace(IIN_LIKE, '************');
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   return Object.fromEntries(Object.entries(value).filter(([key]) => !PERSONAL_JSON_KEY.test(key)).map(([key, v]) => [key, scrubPersonal(v)]));
 }
+
+const IIN_LIKE = /(?<!\d)\d{12}(?!\d)/g;
 
 type FieldAccess = 'visible' | 'hidden' | 'scrubbed';
 

@@ -80,6 +80,8 @@ export async function buildPrivacyWorld(options: { name?: string; providerName?:
     family,
   );
   const childId = registerChild.child.id as string;
+  // The declared category counts (and Child.priorityCategory shows it) once the city verifies it.
+  await seed.categoryVerified(childIin);
   const away = await seed.apply({ iin: parent.iin, token: family, children: [{ id: childId, iin: childIin }] }, 0, 'TARGETED', AWAY);
   const home = await seed.apply({ iin: parent.iin, token: family, children: [{ id: childId, iin: childIin }] }, 0, 'UNIVERSAL', HOME);
   await seed.quotaRoom(HOME, 'UNIVERSAL', 1);
