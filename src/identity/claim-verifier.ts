@@ -8,6 +8,7 @@ import { Guardianship } from '../entities/index.js';
 import type { Logger } from '../logger.js';
 import { applyRegistryReply, nextRegistryAttempt } from '../services/claims.js';
 import type { IdentityRegistry, RegistryReply } from './registry.js';
+import { PeriodicTask } from '../jobs/periodic-task.js';
 
 export type VerifyOutcome = 'answered' | 'failed' | 'skipped';
 
@@ -56,31 +57,23 @@ function awaitsRegistry(claim: Guardianship): boolean {
  * before, or never made — e.g. links that existed before verification did) are asked about again.
  */
 export class ClaimVerifier {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly orm: Orm,
     private readonly registry: IdentityRegistry,
     private readonly log: Logger,
-    private readonly intervalMs: number,
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    const tick = async () => {
-      this.running = this.runOnce(new Date()).catch((err) => this.log.error({ err }, 'verifying claims failed'));
-      await this.running;
-      if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs).unref();
-    };
-    this.timer = setTimeout(tick, 0).unref();
+    intervalMs: number,
+  ) {
+    this.task = new PeriodicTask('verifying claims', intervalMs, log, (now) => this.runOnce(now));
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  start(): void {
+    this.task.start();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass over the due claims (at most a batch); exposed for tests. */

@@ -9,6 +9,7 @@ import { currentPeriod, issueInQueue } from '../services/issuing.service.js';
 import { expireDueOffers, type JobScope, remindDueOffers } from '../services/offer.service.js';
 import { maintainQueueBlocks } from '../services/queue-blocks.js';
 import { currentRules } from '../services/rules.service.js';
+import { PeriodicTask } from './periodic-task.js';
 
 /** Largest automatic release per queue per tick; the next tick takes the rest. */
 const AUTO_ISSUE_BATCH = 500;
@@ -39,31 +40,9 @@ export const EVENT_RETENTION_DAYS = 30;
  * transaction-level advisory lock, so with several API instances each tick runs it once; and each
  * job works from "everything due by now", so a restart after downtime catches up.
  */
-export class Scheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
-
-  constructor(
-    private readonly orm: Orm,
-    private readonly log: Logger,
-    private readonly intervalMs: number,
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    const tick = async () => {
-      this.running = runJobs(this.orm, new Date()).catch((err) => this.log.error({ err }, 'scheduled jobs failed'));
-      await this.running;
-      if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs).unref();
-    };
-    this.timer = setTimeout(tick, 0).unref();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+export class Scheduler extends PeriodicTask {
+  constructor(orm: Orm, log: Logger, intervalMs: number) {
+    super('scheduled jobs', intervalMs, log, (now) => runJobs(orm, now));
   }
 }
 
