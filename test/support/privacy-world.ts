@@ -5,14 +5,11 @@
 // One family whose child applied in SHYMKENT, then took a universal voucher in ASTANA: enrolled at
 // provider One, a session there, switched to provider Two, a session there, both confirmed, and the
 // first month settled (a payment line). Another family waits in ASTANA; provider Three is unrelated.
-import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
-import { type ConnectionParts, initOrm, migrate } from '../../src/db/orm.js';
-import { createLogger } from '../../src/logger.js';
 import { localDate } from '../../src/services/attendance.service.js';
 import { TestApi } from './api.js';
 import { randomIin, randomParentIin } from './ids.js';
 import { type ProviderHandle, Seed } from './seed.js';
+import { freshDatabase } from './fresh-database.js';
 
 export const HOME = 'ASTANA';
 export const AWAY = 'SHYMKENT';
@@ -36,26 +33,9 @@ export interface PrivacyWorld {
 
 const shiftDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-/** A fresh database with the migrations applied; `drop()` removes it. */
-async function freshDatabase(): Promise<{ db: ConnectionParts; drop: () => Promise<void> }> {
-  const shared = inject('db');
-  const db = { ...shared, dbName: `kezek_privacy_${randomUUID().slice(0, 8)}` };
-  const admin = await initOrm(shared, createLogger('silent'), 1);
-  await admin.em.getConnection().execute(`create database "${db.dbName}"`);
-  const orm = await initOrm(db, createLogger('silent'), 2);
-  await migrate(orm);
-  await orm.close(true);
-  return {
-    db,
-    drop: async () => {
-      await admin.em.getConnection().execute(`drop database if exists "${db.dbName}" with (force)`);
-      await admin.close(true);
-    },
-  };
-}
 
 export async function buildPrivacyWorld(options: { name?: string; providerName?: string; programTitle?: string } = {}): Promise<PrivacyWorld> {
-  const { db, drop } = await freshDatabase();
+  const { db, drop } = await freshDatabase('kezek_privacy');
   const api = await TestApi.start({ db, limits: { maxCost: 1e15, maxCostStaff: 1e15, maxDepth: 30, maxAliases: 50, maxPayloadBytes: 10 * 1024 * 1024 } });
   const seed = new Seed(api);
   const data = (query: string, variables: Record<string, unknown>, token: string) => api.data(query, variables, { token });
