@@ -37,9 +37,9 @@ export interface PrivacyWorld {
 const shiftDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** A fresh database with the migrations applied; `drop()` removes it. */
-async function freshDatabase(): Promise<{ db: ConnectionParts; drop: () => Promise<void> }> {
+export async function freshDatabase(prefix = 'kezek_privacy'): Promise<{ db: ConnectionParts; drop: () => Promise<void> }> {
   const shared = inject('db');
-  const db = { ...shared, dbName: `kezek_privacy_${randomUUID().slice(0, 8)}` };
+  const db = { ...shared, dbName: `${prefix}_${randomUUID().slice(0, 8)}` };
   const admin = await initOrm(shared, createLogger('silent'), 1);
   await admin.em.getConnection().execute(`create database "${db.dbName}"`);
   const orm = await initOrm(db, createLogger('silent'), 2);
