@@ -47,11 +47,15 @@ async function cityWorld(city: string) {
   const program = (await seed.program(provider, { direction: 'EDUCATIONAL', minAge: 6, maxAge: 12, seats: 30 })).id;
   const as = (token: string) => ({ token });
 
-  /** One more child's confirmed 1.5 h session, then a settlement: the new payment (150,000 tiyn, plus any failed payment's sessions paid again). */
-  const settleOne = async (day: number, amount = 150_000): Promise<string> => {
+  /** One more child's confirmed 1.5 h session (150,000 tiyn when settled). */
+  const prepare = async (day: number): Promise<void> => {
     const child = await seed.enrolled(program, city, month.day(1));
     const session = (await api.data(RECORD, { input: { programId: program, date: month.day(day), childIds: [child.childId], hours: 1.5 } }, as(provider.token))).recordAttendance.attendances[0].id;
     await api.data(CONFIRM, { ids: [session] }, as(child.family.token));
+  };
+  /** One more child's session, then a settlement: the new payment (150,000 tiyn, plus any failed payment's sessions paid again). */
+  const settleOne = async (day: number, amount = 150_000): Promise<string> => {
+    await prepare(day);
     const { settlePeriod } = await api.data(SETTLE, { city, p: month.period }, as(operator));
     expect(settlePeriod.created).toBe(1);
     const payment = settlePeriod.payments.at(-1);
@@ -77,7 +81,7 @@ async function cityWorld(city: string) {
     expect(res.body.errors).toBeUndefined();
   };
   const settleAgain = async () => (await api.data(SETTLE, { city, p: month.period }, as(operator))).settlePeriod;
-  return { settleOne, settleAgain, setBudget, budget, ledger, approve: (id: string) => move(APPROVE, id), pay: (id: string) => move(PAID, id), fail: (id: string) => move(FAILED, id) };
+  return { prepare, settleOne, settleAgain, setBudget, budget, ledger, approve: (id: string) => move(APPROVE, id), pay: (id: string) => move(PAID, id), fail: (id: string) => move(FAILED, id) };
 }
 
 describe('a budget covers the year’s payments, whenever it was set', () => {
@@ -163,5 +167,22 @@ describe('a budget covers the year’s payments, whenever it was set', () => {
     expect(settlePeriod).toMatchObject({ created: 1, budgetLimited: true });
     expect(await w.budget()).toEqual([{ allocated: 400_000, committed: 300_000, paid: 150_000, remaining: 100_000 }]);
     expect(await w.ledger()).toEqual({ committed: 300_000, paid: 150_000 });
+  });
+
+  it('a budget set while the month is settled, or while a payment settled before it is paid: either order keeps the identity (AKTOBE, KYZYLORDA)', async () => {
+    const a = await cityWorld('AKTOBE');
+    await a.prepare(16);
+    const [settled, set] = await Promise.all([a.settleAgain(), a.setBudget(1_000_000)]);
+    expect(set.body.errors).toBeUndefined();
+    expect(settled.payments).toEqual([expect.objectContaining({ amount: { tiyn: 150_000 } })]);
+    expect(await a.budget()).toEqual([{ allocated: 1_000_000, committed: 150_000, paid: 0, remaining: 850_000 }]);
+
+    const k = await cityWorld('KYZYLORDA');
+    const p1 = await k.settleOne(16);
+    await k.approve(p1);
+    const [, budget] = await Promise.all([k.pay(p1), k.setBudget(1_000_000)]);
+    expect(budget.body.errors).toBeUndefined();
+    expect(await k.budget()).toEqual([{ allocated: 1_000_000, committed: 150_000, paid: 150_000, remaining: 850_000 }]);
+    expect(await k.ledger()).toEqual({ committed: 150_000, paid: 150_000 });
   });
 });
