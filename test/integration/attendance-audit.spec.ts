@@ -1,6 +1,6 @@
 // Issue 11, findings 6 and 9: one session per child (voucher), program and day, whatever the
 // enrollments in between; recorded sessions and provider approvals/suspensions are audited.
-// Enrollments here are in KARAGANDA; nothing here settles.
+// Enrollments here are in ATYRAU (as in payments-rules.spec.ts); nothing here settles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestApi } from '../support/api.js';
 import { previousMonth, type ProviderHandle, Seed } from '../support/seed.js';
@@ -13,9 +13,9 @@ let two: ProviderHandle;
 let chess: string;
 let football: string;
 
-const CITY = 'KARAGANDA';
+const CITY = 'ATYRAU';
 const month = previousMonth();
-const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Almaty' }).format(new Date());
+const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Atyrau' }).format(new Date());
 const RECORD = `mutation($input: RecordAttendanceInput!) { recordAttendance(input: $input) { attendances { id sessionDate minutes status } } }`;
 const SWITCH = `mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p }) { enrollment { id } } }`;
 const AUDIT = `query($filter: AuditFilter) { auditLog(filter: $filter, first: 100) { totalCount edges { node { action actorRole actorId entityType entityId cityCode before after } } } }`;
