@@ -92,6 +92,20 @@ describe('audit of recorded sessions and provider status (finding 9)', () => {
     for (const session of sessions) expect((await audit({ entityId: session.id })).totalCount).toBe(1);
   });
 
+  it('writes the entries of many sessions in as many statements as of one (a provider records up to 500 children a call)', async () => {
+    const children = [];
+    for (let i = 0; i < 4; i++) children.push((await seed.enrolled(chess, CITY, month.day(1))).childId);
+    const statementsOf = async (childIds: string[], day: number) => {
+      const before = api.statements;
+      expect(await record(chess, month.day(day), childIds, one.token)).toHaveLength(childIds.length);
+      return api.statements - before;
+    };
+    const single = await statementsOf(children.slice(0, 1), 21);
+    expect(await statementsOf(children.slice(1), 21)).toBe(single);
+    const [row] = await api.sql(`select count(*)::int as n from audit_event where action = 'ATTENDANCE_RECORDED' and after ->> 'sessionDate' = ? and after ->> 'programId' = ?`, [month.day(21), chess]);
+    expect(row!.n).toBe(4);
+  });
+
   it('approving, suspending and reinstating a provider are audited with before and after', async () => {
     const pending = await seed.provider({ city: CITY, kind: 'PRIVATE' }).pending();
     const operator = await seed.operator(CITY);
