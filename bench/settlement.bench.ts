@@ -244,16 +244,16 @@ async function insertVouchers(trx: Knex.Transaction, city: CityRow, families: Fa
  * rows a statement.
  */
 async function insertAttendance(trx: Knex.Transaction, city: CityRow, families: Family[], firstDay: string, log: BenchLog): Promise<void> {
-  const sql = `insert into attendance (id, enrollment_id, program_id, session_date, minutes, status, recorded_at, decided_at)
-    select gen_random_uuid(), e.enrollment_id, e.program_id, s.day, e.minutes, 'CONFIRMED', s.at, s.at + interval '1 day'
-      from unnest(?::uuid[], ?::uuid[], ?::int[], ?::int[]) as e(enrollment_id, program_id, minutes, day_offset)
+  const sql = `insert into attendance (id, enrollment_id, voucher_id, program_id, session_date, minutes, status, recorded_at, decided_at)
+    select gen_random_uuid(), e.enrollment_id, e.voucher_id, e.program_id, s.day, e.minutes, 'CONFIRMED', s.at, s.at + interval '1 day'
+      from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::int[], ?::int[]) as e(enrollment_id, voucher_id, program_id, minutes, day_offset)
       cross join lateral (select ?::date + e.day_offset as day, ((?::date + e.day_offset) + time '19:00') at time zone ? as at) s`;
   for (let session = 0; session < SESSIONS_PER_ENROLLMENT; session++) {
     const offset = 7 * Math.floor(session / 2) + 2 * (session % 2);
     for (let start = 0; start < families.length; start += BATCH_ROWS) {
       const batch = families.slice(start, start + BATCH_ROWS);
       await trx.raw(sql, [
-        batch.map((f) => f.enrollmentId), batch.map((f) => f.program.id), batch.map((f) => f.program.minutes),
+        batch.map((f) => f.enrollmentId), batch.map((f) => f.voucherId), batch.map((f) => f.program.id), batch.map((f) => f.program.minutes),
         batch.map((f) => f.firstDay + offset), firstDay, firstDay, city.timezone,
       ]);
     }

@@ -3,14 +3,17 @@ import { AttendanceStatus } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { Enrollment } from './enrollment.entity.js';
 import { Program } from './program.entity.js';
+import { Voucher } from './voucher.entity.js';
 
 /**
  * One session a provider says a child attended. Billable only once the parent confirms it; paid at
- * most once (a single payment line reference). One record per enrollment and date, so recording a
- * session again changes nothing.
+ * most once (a single payment line reference). One record per child's voucher, program and date —
+ * whichever enrollment recorded it (switching away and back makes a new enrollment in the same
+ * program) — so recording a session again changes nothing. Two programs the same day happen only
+ * on the day of a switch, when both enrollments cover it.
  */
 @Entity({ tableName: 'attendance' })
-@Unique({ name: 'attendance_one_per_enrollment_and_date', properties: ['enrollment', 'sessionDate'] })
+@Unique({ name: 'attendance_one_per_voucher_program_day', properties: ['voucher', 'program', 'sessionDate'] })
 @Check({ name: 'attendance_minutes_range', expression: 'minutes > 0 and minutes <= 600' })
 @Index({ name: 'attendance_program_date', properties: ['program', 'sessionDate'] })
 @Index({ name: 'attendance_open', expression: `create index "attendance_open" on "attendance" ("session_date") where "status" = 'RECORDED'` })
@@ -20,6 +23,10 @@ export class Attendance {
 
   @ManyToOne({ entity: () => Enrollment, ref: true, deleteRule: 'restrict' })
   enrollment: Ref<Enrollment>;
+
+  /** The enrollment's voucher (the child's), kept here so the one-session-a-day rule is a constraint. */
+  @ManyToOne({ entity: () => Voucher, ref: true, deleteRule: 'restrict' })
+  voucher: Ref<Voucher>;
 
   /** The enrollment's program, kept here so a provider's sessions are found without joins. */
   @ManyToOne({ entity: () => Program, ref: true, deleteRule: 'restrict' })
@@ -49,8 +56,9 @@ export class Attendance {
   @Property({ type: 'uuid', nullable: true, index: true })
   paymentLineId?: string | null = null;
 
-  constructor(enrollment: Ref<Enrollment>, program: Ref<Program>, sessionDate: string, minutes: number) {
+  constructor(enrollment: Ref<Enrollment>, voucher: Ref<Voucher>, program: Ref<Program>, sessionDate: string, minutes: number) {
     this.enrollment = enrollment;
+    this.voucher = voucher;
     this.program = program;
     this.sessionDate = sessionDate;
     this.minutes = minutes;

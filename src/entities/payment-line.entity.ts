@@ -2,6 +2,7 @@ import { Check, Entity, Enum, ManyToOne, PrimaryKey, Property, type Ref, Unique 
 import { Direction, VoucherType } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { Enrollment } from './enrollment.entity.js';
+import { Budget } from './budget.entity.js';
 import { Payment } from './payment.entity.js';
 import { bigintString } from './types/bigint-string.type.js';
 
@@ -49,6 +50,13 @@ export class PaymentLine {
 
   @Property({ type: bigintString() })
   amountTiyn: string;
+
+  /**
+   * The budget this line's amount is committed to (its city, voucher type and year), or null while
+   * none is set; setting one takes the line in. Paying or failing the payment moves money only here.
+   */
+  @ManyToOne({ entity: () => Budget, ref: true, nullable: true, deleteRule: 'restrict', index: true })
+  budget?: Ref<Budget> | null = null;
 
   /** Sessions of this enrollment in the month not paid by this or an earlier line (disputed, unconfirmed, awaiting the parent, or held by a suspension). */
   @Property({ type: 'integer' })

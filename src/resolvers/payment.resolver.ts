@@ -128,7 +128,7 @@ export class BudgetResolver {
     return money(budget.allocatedTiyn);
   }
 
-  @FieldResolver(() => MoneyType, { description: 'Committed by settlements (calculated, approved or paid).' })
+  @FieldResolver(() => MoneyType, { description: 'Committed: the year’s payments of this type that have not failed (calculated, approved or paid), settled before the budget was set or after.' })
   committed(@Root() budget: Budget): MoneyType {
     return money(budget.committedTiyn);
   }

@@ -139,7 +139,9 @@ export class PaymentPayload {
   payment!: PaymentType;
 }
 
-@ObjectType('Budget', { description: 'Money a city may spend on one voucher type in a year: allocated = committed + remaining.' })
+@ObjectType('Budget', {
+  description: 'Money a city may spend on one voucher type in a year: allocated = committed + remaining. It covers every payment of that city, type and year that has not failed, settled before the budget was set or after.',
+})
 export class BudgetType {
   @Field(() => ID, { description: 'Stable id of the budget.' })
   id!: string;
@@ -162,7 +164,7 @@ export class SetBudgetInput {
   @Field(() => String, { description: 'Year, "YYYY".' })
   period!: string;
 
-  @Field(() => MoneyInput, { description: 'The allocation; not below what is already committed.' })
+  @Field(() => MoneyInput, { description: 'The allocation; not below what the year’s payments already commit (those settled before the budget was set included).' })
   allocated!: MoneyInput;
 }
 

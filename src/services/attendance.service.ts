@@ -76,32 +76,51 @@ export class AttendanceService {
     });
 
     return this.em.transactional(async (em) => {
-      // The enrollment of each child in this program that covered the date (in the city's time).
-      const enrollments = await em.execute<{ enrollment_id: string; child_id: string; suspended: boolean }[]>(
+      // The enrollments of each child in this program that covered the date (in the city's time):
+      // two on the day the child switched away and back; the later one records a new session.
+      const enrollments = await em.execute<{ enrollment_id: string; voucher_id: string; child_id: string; suspended: boolean }[]>(
         `with arg as (select ?::date as day, ?::text as tz)
-         select e.id as enrollment_id, v.child_id,
+         select e.id as enrollment_id, e.voucher_id, v.child_id,
                 ${suspendedOnSql({ voucherId: 'v.id', providerId: 'p.provider_id', programId: 'p.id', date: 'arg.day', timezone: 'arg.tz' })} as suspended
            from arg, enrollment e join voucher v on v.id = e.voucher_id join program p on p.id = e.program_id
           where e.program_id = ? and v.child_id in (?)
             and (e.started_at at time zone arg.tz)::date <= arg.day
-            and (e.ended_at is null or (e.ended_at at time zone arg.tz)::date >= arg.day)`,
+            and (e.ended_at is null or (e.ended_at at time zone arg.tz)::date >= arg.day)
+          order by e.started_at, e.id`,
         [input.date, city.timezone, program.id, childIds],
       );
-      const byChild = new Map(enrollments.map((r) => [r.child_id, r.enrollment_id]));
+      const byChild = new Map(enrollments.map((r) => [r.child_id, r]));
       const missing = childIds.findIndex((id) => !byChild.has(id));
       if (missing >= 0) throw badInput(`input.childIds[${missing}]`, `This child was not enrolled in the program on ${input.date}.`);
       const suspended = childIds.findIndex((id) => enrollments.find((r) => r.child_id === id)!.suspended);
       if (suspended >= 0) {
         throw conflict(`This child's voucher, the provider or the program was suspended on ${input.date}; sessions then are not recorded or paid.`, { field: `input.childIds[${suspended}]` });
       }
-      // Recording the same child and session again is a no-op, not a duplicate (unique per enrollment and date).
-      await em.execute(
-        `insert into attendance (id, enrollment_id, program_id, session_date, minutes, status)
-          select gen_random_uuid(), e, ?, ?::date, ?, ? from unnest(?::uuid[]) as e
-          on conflict (enrollment_id, session_date) do nothing`,
-        [program.id, input.date, minutes, AttendanceStatus.RECORDED, `{${[...byChild.values()].join(',')}}`],
+      const chosen = [...byChild.values()];
+      // One session per child's voucher, program and day, whichever enrollment records it (the
+      // constraint attendance_one_per_voucher_program_day): recording again creates nothing and
+      // answers with the session already there.
+      const created = await em.execute<{ id: string; enrollment_id: string; voucher_id: string }[]>(
+        `insert into attendance (id, enrollment_id, voucher_id, program_id, session_date, minutes, status)
+          select gen_random_uuid(), r.enrollment_id, r.voucher_id, ?, ?::date, ?, ? from unnest(?::uuid[], ?::uuid[]) as r(enrollment_id, voucher_id)
+          on conflict (voucher_id, program_id, session_date) do nothing
+          returning id, enrollment_id, voucher_id`,
+        [program.id, input.date, minutes, AttendanceStatus.RECORDED, `{${chosen.map((r) => r.enrollment_id).join(',')}}`, `{${chosen.map((r) => r.voucher_id).join(',')}}`],
       );
-      return em.find(Attendance, { enrollment: { $in: [...byChild.values()] }, sessionDate: input.date }, { orderBy: { id: 'asc' } });
+      // A recorded session is a claim on public money: one audit entry per session created (none
+      // for a repeat), written with it in this transaction (the ORM batches them into few inserts).
+      const actor = actorOf(viewer);
+      for (const row of created) {
+        recordAudit(em, actor, {
+          action: 'ATTENDANCE_RECORDED',
+          entityType: 'Attendance',
+          entityId: row.id,
+          cityCode: city.code,
+          after: { programId: program.id, enrollmentId: row.enrollment_id, voucherId: row.voucher_id, sessionDate: input.date, minutes, status: AttendanceStatus.RECORDED },
+        });
+      }
+      await em.flush();
+      return em.find(Attendance, { voucher: { $in: chosen.map((r) => r.voucher_id) }, program: program.id, sessionDate: input.date }, { orderBy: { id: 'asc' } });
     });
   }
 

@@ -3,13 +3,14 @@ import { PaymentStatus, Role, VoucherType } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
 import { PAYMENT_TRANSITIONS } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
-import { Budget, type City, Payment } from '../entities/index.js';
+import { Budget, Payment } from '../entities/index.js';
 import { badInput, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
 import { actorOf, recordAudit } from './audit.service.js';
 import type { CityService } from './city.service.js';
 import { onceForKey } from './idempotency.js';
+import { lockYearOfSettlements } from './settlement.service.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
 import { requireIntInRange, requireText } from './validate.js';
 
@@ -66,13 +67,46 @@ export class PaymentService {
     const city = await this.cities.byCode(input.city, 'input.city');
     if (!/^\d{4}$/.test(input.period)) throw badInput('input.period', 'A budget period is a year, "YYYY".');
     const allocated = requireIntInRange(input.allocatedTiyn, 'input.allocated.tiyn', 0, Number.MAX_SAFE_INTEGER);
+    const year = input.period;
     return this.em.transactional(async (em) => {
-      await em.execute(`insert into budget (id, city_id, voucher_type, period, allocated_tiyn) values (gen_random_uuid(), ?, ?, ?, 0) on conflict do nothing`, [city.id, input.voucherType, input.period]);
-      const budget = await em.findOneOrFail(Budget, { city: city.id, voucherType: input.voucherType, period: input.period }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-      if (allocated < Number(budget.committedTiyn)) throw badInput('input.allocated.tiyn', `${budget.committedTiyn} tiyn are already committed; the allocation cannot go below that.`);
-      const before = { allocatedTiyn: budget.allocatedTiyn };
+      // A budget covers every unfailed payment of its city, type and year, settled before it was
+      // set or after. Lock order as everywhere: the year's settlements, then payments, then the budget.
+      await lockYearOfSettlements(em, city.id, year);
+      const uncovered = await em.execute<{ id: string }[]>(
+        `select x.id from payment x
+          where x.city_id = ? and x.period like ? and x.status <> ?
+            and exists (select 1 from payment_line pl where pl.payment_id = x.id and pl.voucher_type = ? and pl.budget_id is null)
+          order by x.id for update`,
+        [city.id, `${year}-%`, PaymentStatus.FAILED, input.voucherType],
+      );
+      await em.execute(`insert into budget (id, city_id, voucher_type, period, allocated_tiyn) values (gen_random_uuid(), ?, ?, ?, 0) on conflict do nothing`, [city.id, input.voucherType, year]);
+      const budget = await em.findOneOrFail(Budget, { city: city.id, voucherType: input.voucherType, period: year }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      const before = { allocatedTiyn: budget.allocatedTiyn, committedTiyn: budget.committedTiyn, paidTiyn: budget.paidTiyn };
+      if (uncovered.length > 0) {
+        // Payments settled while no budget was set: the budget takes them in, as committed (and paid where paid).
+        const [taken] = await em.execute<{ committed: string; paid: string }[]>(
+          `with taken as (
+             update payment_line pl set budget_id = ? from payment x
+              where x.id = pl.payment_id and x.id in (?) and pl.voucher_type = ? and pl.budget_id is null
+             returning pl.amount_tiyn, x.status)
+           select coalesce(sum(amount_tiyn), 0)::text as committed, coalesce(sum(amount_tiyn) filter (where status = ?), 0)::text as paid from taken`,
+          [budget.id, uncovered.map((u) => u.id), input.voucherType, PaymentStatus.PAID],
+        );
+        budget.committedTiyn = String(BigInt(budget.committedTiyn) + BigInt(taken!.committed));
+        budget.paidTiyn = String(BigInt(budget.paidTiyn) + BigInt(taken!.paid));
+      }
+      if (BigInt(allocated) < BigInt(budget.committedTiyn)) {
+        throw badInput('input.allocated.tiyn', `${budget.committedTiyn} tiyn are already committed for ${year}; the allocation cannot go below that.`);
+      }
       budget.allocatedTiyn = String(allocated);
-      recordAudit(em, actorOf(viewer), { action: 'BUDGET_SET', entityType: 'Budget', entityId: budget.id, cityCode: city.code, before, after: { allocatedTiyn: budget.allocatedTiyn } });
+      recordAudit(em, actorOf(viewer), {
+        action: 'BUDGET_SET',
+        entityType: 'Budget',
+        entityId: budget.id,
+        cityCode: city.code,
+        before,
+        after: { allocatedTiyn: budget.allocatedTiyn, committedTiyn: budget.committedTiyn, paidTiyn: budget.paidTiyn },
+      });
       return budget;
     });
   }
@@ -97,10 +131,10 @@ export class PaymentService {
         if (to === PaymentStatus.APPROVED) payment.approvedAt = new Date();
         if (to === PaymentStatus.PAID) {
           payment.paidAt = new Date();
-          await moveBudget(em, payment, city, 'paid_tiyn = paid_tiyn + ?');
+          await moveBudget(em, payment, 'paid_tiyn = paid_tiyn + ?');
         }
         if (to === PaymentStatus.FAILED) {
-          await moveBudget(em, payment, city, 'committed_tiyn = committed_tiyn - ?');
+          await moveBudget(em, payment, 'committed_tiyn = committed_tiyn - ?');
           await em.execute(`update attendance set payment_line_id = null where payment_line_id in (select id from payment_line where payment_id = ?)`, [payment.id]);
         }
         recordAudit(em, actorOf(viewer), { action: `PAYMENT_${to}`, entityType: 'Payment', entityId: payment.id, cityCode: city.code, before: { status: from }, after: { status: to, ...fields } });
@@ -130,11 +164,18 @@ export class PaymentService {
   }
 }
 
-/** Moves a payment's amounts, per voucher type, in the year's budgets (where one is set). */
-async function moveBudget(em: EntityManager, payment: Payment, city: City, assignment: string): Promise<void> {
-  const totals = await em.execute<{ voucher_type: string; amount: string }[]>(`select voucher_type, sum(amount_tiyn)::bigint as amount from payment_line where payment_id = ? group by 1`, [payment.id]);
-  for (const { voucher_type, amount } of totals) {
-    await em.execute(`update budget set ${assignment} where city_id = ? and voucher_type = ? and period = ?`, [amount, city.id, voucher_type, payment.period.slice(0, 4)]);
+/**
+ * Moves a payment's amounts in the budgets its lines were committed to (payment_line.budget_id),
+ * and nowhere else: a line settled while no budget was set moves nothing until a budget takes it in.
+ * The payment row is locked by the caller, and setBudget locks it before taking lines in, so the
+ * lines' budgets cannot change underneath.
+ */
+async function moveBudget(em: EntityManager, payment: Payment, assignment: string): Promise<void> {
+  const totals = await em.execute<{ budget_id: string; amount: string }[]>(
+    `select budget_id, sum(amount_tiyn)::bigint as amount from payment_line where payment_id = ? and budget_id is not null group by 1 order by 1`,
+    [payment.id],
+  );
+  for (const { budget_id, amount } of totals) {
+    await em.execute(`update budget set ${assignment} where id = ?`, [amount, budget_id]);
   }
 }
-

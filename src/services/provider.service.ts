@@ -8,6 +8,7 @@ import { Provider, SuspendedSubject } from '../entities/index.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
+import { actorOf, recordAudit } from './audit.service.js';
 import type { CityService } from './city.service.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
 import { trackSuspension } from './suspension.js';
@@ -86,6 +87,15 @@ export class ProviderService {
       provider.status = transition(PROVIDER_TRANSITIONS, 'Provider', from, to);
       await trackSuspension(em, SuspendedSubject.PROVIDER, provider.id, { before: from !== ProviderStatus.SUSPENDED, after: to !== ProviderStatus.SUSPENDED });
       if (to === ProviderStatus.APPROVED) provider.approvedAt ??= new Date();
+      // Approval decides who may be paid; a suspension stops payment: both are audited.
+      recordAudit(em, actorOf(viewer), {
+        action: `PROVIDER_${to}`,
+        entityType: 'Provider',
+        entityId: provider.id,
+        cityCode: provider.city.getEntity().code,
+        before: { status: from },
+        after: { status: to },
+      });
       return provider;
     });
   }

@@ -127,7 +127,8 @@ export async function settleMonth(em: EntityManager, city: City, period: string,
     `select provider_id, sum(amount)::bigint as amount from settle_lines group by 1 order by 1`,
   );
   if (providers.length === 0) return { paymentIds: [], budgetLimited: await hasBudget(em, city.id, period) };
-  const budgetLimited = await commitToBudget(em, city, period);
+  const budgetIds = await commitToBudget(em, city, period);
+  const budgetLimited = Object.keys(budgetIds).length > 0;
 
   const sequences = await em.execute<{ provider_id: string; next: number }[]>(
     `select pr.id as provider_id, coalesce(max(x.sequence), 0) + 1 as next from provider pr left join payment x on x.provider_id = pr.id and x.period = ?
@@ -156,11 +157,13 @@ export async function settleMonth(em: EntityManager, city: City, period: string,
   });
   await em.flush();
 
+  // Each line names the budget its amount was just committed to, so paying or failing it moves exactly that money.
   await em.execute(
-    `insert into payment_line (id, payment_id, enrollment_id, voucher_id, voucher_type, direction, confirmed_minutes, paid_minutes, rate_tiyn_per_hour, gross_tiyn, amount_tiyn, held_sessions)
-     select gen_random_uuid(), x.id, l.enrollment_id, l.voucher_id, l.voucher_type, l.direction, l.minutes, l.paid_minutes, l.rate, l.gross, l.amount, l.held
+    `insert into payment_line (id, payment_id, enrollment_id, voucher_id, voucher_type, direction, confirmed_minutes, paid_minutes, rate_tiyn_per_hour, gross_tiyn, amount_tiyn, held_sessions, budget_id)
+     select gen_random_uuid(), x.id, l.enrollment_id, l.voucher_id, l.voucher_type, l.direction, l.minutes, l.paid_minutes, l.rate, l.gross, l.amount, l.held,
+            (?::jsonb ->> l.voucher_type)::uuid
        from settle_lines l join payment x on x.provider_id = l.provider_id and x.period = ? and x.id in (?)`,
-    [period, payments.map((p) => p.id)],
+    [JSON.stringify(budgetIds), period, payments.map((p) => p.id)],
   );
   await em.execute(
     `update attendance a set payment_line_id = pl.id
@@ -186,14 +189,15 @@ async function hasBudget(em: EntityManager, cityId: string, period: string): Pro
 /**
  * Commits this run's amounts to the year's budget per voucher type. A guarded update and the
  * table's check make overspending impossible; any type over its budget refuses the whole run.
+ * Returns the budget committed to, per voucher type (types without a budget are absent).
  */
-async function commitToBudget(em: EntityManager, city: City, period: string): Promise<boolean> {
-  const totals = await em.execute<{ voucher_type: VoucherType; amount: string }[]>(`select voucher_type, sum(amount)::bigint as amount from settle_lines group by 1`);
-  let limited = false;
+async function commitToBudget(em: EntityManager, city: City, period: string): Promise<Partial<Record<VoucherType, string>>> {
+  const totals = await em.execute<{ voucher_type: VoucherType; amount: string }[]>(`select voucher_type, sum(amount)::bigint as amount from settle_lines group by 1 order by 1`);
+  const committed: Partial<Record<VoucherType, string>> = {};
   for (const { voucher_type, amount } of totals) {
     const [budget] = await em.execute<{ id: string }[]>(`select id from budget where city_id = ? and voucher_type = ? and period = ? for update`, [city.id, voucher_type, period.slice(0, 4)]);
     if (!budget) continue;
-    limited = true;
+    committed[voucher_type] = budget.id;
     const updated = await em.execute(
       `update budget set committed_tiyn = committed_tiyn + ? where id = ? and committed_tiyn + ? <= allocated_tiyn returning id`,
       [amount, budget.id, amount],
@@ -202,5 +206,17 @@ async function commitToBudget(em: EntityManager, city: City, period: string): Pr
       throw new DomainError(ErrorCode.QUOTA_EXHAUSTED, `Settling would exceed ${city.code}'s ${voucher_type} budget for ${period.slice(0, 4)}; nothing was settled.`);
     }
   }
-  return limited;
+  return committed;
+}
+
+/**
+ * Serialises with every settlement of the city's year (the per-month lock settleMonth takes), in
+ * month order: a budget created while a month is being settled would miss that run's lines.
+ * Taken before any row lock, as settleMonth does, so the two cannot deadlock.
+ */
+export async function lockYearOfSettlements(em: EntityManager, cityId: string, year: string): Promise<void> {
+  await em.execute(
+    `select pg_advisory_xact_lock(hashtextextended('settle:' || ?::text || ':' || ?::text || '-' || lpad(m::text, 2, '0'), 0)) from generate_series(1, 12) m`,
+    [cityId, year],
+  );
 }
