@@ -1,5 +1,3 @@
-import { DomainError } from '../errors.js';
-
 /** One item a scheduled job could not process this tick (it is tried again on the next). */
 export interface JobFailure {
   /** The job, e.g. "expire-offers". */
@@ -19,7 +17,7 @@ export async function isolated<T>(failures: JobFailure[], job: string, item: str
   try {
     return await work();
   } catch (err) {
-    failures.push({ job, item, error: err instanceof DomainError || err instanceof Error ? err.message : String(err) });
+    failures.push({ job, item, error: err instanceof Error ? err.message : String(err) });
     return undefined;
   }
 }

@@ -244,13 +244,16 @@ export function isOverdue(offer: Offer, now: Date): boolean {
   return offer.deadline.getTime() <= now.getTime();
 }
 
-/** Pending offers due by `now`, in deadline order, one page after `after`. */
-async function dueOfferPage(em: EntityManager, now: Date, scope: JobScope, after: { deadline: Date; id: string } | null, limit: number) {
-  return em.execute<{ id: string; deadline: Date }[]>(
-    `select o.id, o.deadline from offer o join application a on a.id = o.application_id
+/**
+ * Pending offers due by `now`, in deadline order, one page after `after`. The cursor keeps the
+ * deadline as PostgreSQL's text (microseconds included), so a page never starts over.
+ */
+async function dueOfferPage(em: EntityManager, now: Date, scope: JobScope, after: { deadline: string; id: string } | null, limit: number) {
+  return em.execute<{ id: string; deadline: string }[]>(
+    `select o.id, o.deadline::text as deadline from offer o join application a on a.id = o.application_id
       where o.status = ? and o.deadline <= ?
         ${scope.cityCodes ? 'and a.city_id in (select id from city where code in (?))' : ''}
-        ${after ? 'and (o.deadline, o.id) > (?, ?)' : ''}
+        ${after ? 'and (o.deadline, o.id) > (?::timestamptz, ?)' : ''}
       order by o.deadline, o.id limit ?`,
     [OfferStatus.PENDING, now, ...(scope.cityCodes ? [scope.cityCodes] : []), ...(after ? [after.deadline, after.id] : []), limit],
   );
@@ -264,7 +267,7 @@ async function dueOfferPage(em: EntityManager, now: Date, scope: JobScope, after
  */
 export async function expireDueOffers(em: EntityManager, now = new Date(), scope: JobScope = {}, failures: JobFailure[] = [], page = 500): Promise<number> {
   let expired = 0;
-  let after: { deadline: Date; id: string } | null = null;
+  let after: { deadline: string; id: string } | null = null;
   for (;;) {
     const due = await dueOfferPage(em.fork(), now, scope, after, page);
     for (const { id } of due) {
