@@ -4,6 +4,7 @@ import type { Viewer } from './auth/viewer.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { IdentityRegistry } from './identity/registry.js';
 import type { Logger } from './logger.js';
+import { type Clock, systemClock } from './clock.js';
 import type { RealtimeHub } from './realtime/hub.js';
 import { createServices, type Services } from './services/index.js';
 
@@ -34,9 +35,10 @@ export async function createContext(
   log: Logger,
   realtime: RealtimeHub | null = null,
   registry: IdentityRegistry | null = null,
+  clock: Clock = systemClock,
 ): Promise<Context> {
   const em = rootEm.fork();
-  const services = createServices(em, realtime, registry);
+  const services = createServices(em, realtime, registry, clock);
   const viewer = await identify(services);
   let loaders: Loaders | undefined;
   let privacy: PrivacyGuard | undefined;

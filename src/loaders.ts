@@ -58,7 +58,7 @@ export function createLoaders(em: EntityManager) {
       async (ids) => (await em.find(Attendance, { enrollment: { voucher: { child: { $in: ids } } } }, { populate: ['enrollment.voucher'], orderBy: { sessionDate: 'asc' } })),
       (a) => a.enrollment.getEntity().voucher.getEntity().child.id,
     ),
-    /** Waiting applications' queue positions; absent for applications not waiting. */
+    /** Applications' queue positions, by their queue key; asked only for applications read as QUEUED. */
     position: new DataLoader<string, number | null>(async (ids) => {
       const positions = await queuePositions(em, ids);
       return ids.map((id) => positions.get(id) ?? null);

@@ -29,6 +29,21 @@ export const VOUCHER_TRANSITIONS: TransitionTable<VoucherStatus> = {
   [VoucherStatus.RELEASED]: [],
 };
 
+/**
+ * What an operator's suspend, reinstate and revoke may do, on top of VOUCHER_TRANSITIONS (which
+ * also holds the offer's moves: RESERVED → ACTIVE on acceptance). Each action moves only the
+ * statuses it means: reinstating lifts a suspension and nothing else. A RESERVED voucher belongs to
+ * its pending offer — accepted, declined or expired, never touched by an operator (revoke it once
+ * accepted; until then the family holds nothing to revoke).
+ */
+export const VOUCHER_OPERATOR_ACTIONS = {
+  SUSPENDED: { from: [VoucherStatus.ACTIVE], to: VoucherStatus.SUSPENDED },
+  REINSTATED: { from: [VoucherStatus.SUSPENDED], to: VoucherStatus.ACTIVE },
+  REVOKED: { from: [VoucherStatus.ACTIVE, VoucherStatus.SUSPENDED], to: VoucherStatus.REVOKED },
+} as const satisfies Record<string, { from: readonly VoucherStatus[]; to: VoucherStatus }>;
+
+export type VoucherOperatorAction = keyof typeof VOUCHER_OPERATOR_ACTIONS;
+
 export const ENROLLMENT_TRANSITIONS: TransitionTable<EnrollmentStatus> = {
   [EnrollmentStatus.ACTIVE]: [EnrollmentStatus.TRANSFERRED, EnrollmentStatus.ENDED],
   [EnrollmentStatus.TRANSFERRED]: [],

@@ -15,6 +15,7 @@ import { EventBus } from '../realtime/event-bus.js';
 import { RealtimeHub } from '../realtime/hub.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import type { IdentityRegistry } from '../identity/registry.js';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { buildKezekSchema } from '../schema/build.js';
 import { exportsRouter } from './exports.js';
@@ -44,6 +45,8 @@ export interface ServerOptions {
   listen?: ConnectionParts;
   /** Verifies new parent–child claims at once; without it they wait for the background ClaimVerifier. */
   registry?: IdentityRegistry;
+  /** The time the services of each request read (deadlines); the system clock unless a test moves it. */
+  clock?: Clock;
 }
 
 export interface KezekServer {
@@ -151,6 +154,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
           log,
           realtime,
           options.registry ?? null,
+          options.clock,
         ),
     }),
   );

@@ -10,6 +10,8 @@ import { expireDueOffers, type JobScope, remindDueOffers } from '../services/off
 import { maintainQueueBlocks } from '../services/queue-blocks.js';
 import { currentRules } from '../services/rules.service.js';
 import { PeriodicTask } from './periodic-task.js';
+import { isolated, type JobFailure } from './isolated.js';
+import { DomainError, ErrorCode } from '../errors.js';
 
 /** Largest automatic release per queue per tick; the next tick takes the rest. */
 const AUTO_ISSUE_BATCH = 500;
@@ -23,6 +25,11 @@ export interface JobResults {
   blocksClosed: number;
   /** Domain events past their retention, deleted. */
   eventsPruned: number;
+  /**
+   * Items that failed this pass (each is retried on the next). Every job works item by item (an
+   * offer, a queue, a city), each in its own transaction, so a failing item never holds up the rest.
+   */
+  failures: JobFailure[];
 }
 
 /**
@@ -36,13 +43,18 @@ export const EVENT_RETENTION_DAYS = 30;
  * Time-driven work: offers lapse at their deadline, reminders go out before it, queues whose rules
  * say so are offered vouchers whenever the quota has room, and sessions nobody confirmed within
  * the window become UNCONFIRMED, queue blocks are kept near their size, and old domain events are
- * pruned. Every job runs under a
- * transaction-level advisory lock, so with several API instances each tick runs it once; and each
- * job works from "everything due by now", so a restart after downtime catches up.
+ * pruned. Every job works item by item — an offer, a queue, a city — each in its own transaction,
+ * so one item that cannot be processed is logged and reported and the rest go on (once, a single
+ * bad offer stopped expiry in every city). With several API instances each item is done once: offers
+ * are taken with SKIP LOCKED, queue and city work under a transaction-level advisory lock. Each job
+ * works from "everything due by now", so a restart after downtime catches up.
  */
 export class Scheduler extends PeriodicTask {
   constructor(orm: Orm, log: Logger, intervalMs: number) {
-    super('scheduled jobs', intervalMs, log, (now) => runJobs(orm, now));
+    super('scheduled jobs', intervalMs, log, async (now) => {
+      const { failures } = await runJobs(orm, now);
+      for (const failure of failures) log.error(failure, `scheduled job ${failure.job} failed on ${failure.item}; the rest went on`);
+    });
   }
 }
 
@@ -51,15 +63,18 @@ export class Scheduler extends PeriodicTask {
  * to some cities (an empty list: none of them, only the global jobs).
  */
 export async function runJobs(orm: Orm, now: Date, scope: JobScope = {}): Promise<JobResults> {
-  const results: JobResults = { expired: 0, reminded: 0, autoIssued: 0, unconfirmed: 0, blocksClosed: 0, eventsPruned: 0 };
+  const failures: JobFailure[] = [];
+  const results: JobResults = { expired: 0, reminded: 0, autoIssued: 0, unconfirmed: 0, blocksClosed: 0, eventsPruned: 0, failures };
   if (!scope.cityCodes || scope.cityCodes.length > 0) {
-    results.expired = (await exclusively(orm, 'job:expire-offers', (em) => expireDueOffers(em, now, scope))) ?? 0;
-    results.reminded = (await exclusively(orm, 'job:remind-offers', (em) => remindDueOffers(em, now, scope))) ?? 0;
-    results.autoIssued = (await exclusively(orm, 'job:auto-issue', (em) => autoIssue(em, now, scope))) ?? 0;
-    results.unconfirmed = (await exclusively(orm, 'job:lapse-unconfirmed', (em) => lapseUnconfirmed(em, scope.cityCodes))) ?? 0;
-    results.blocksClosed = await maintainBlocks(orm, scope);
+    // Offers are taken row by row with SKIP LOCKED, so instances share these without a job lock.
+    results.expired = await expireDueOffers(orm.em.fork(), now, scope, failures);
+    results.reminded = await remindDueOffers(orm.em.fork(), now, scope, failures);
+    const cities = await orm.em.fork().find(City, scope.cityCodes ? { code: { $in: scope.cityCodes } } : {}, { orderBy: { code: 'asc' } });
+    results.autoIssued = await autoIssue(orm, cities, now, failures);
+    results.unconfirmed = await lapseUnconfirmedByCity(orm, cities, failures);
+    results.blocksClosed = await maintainBlocks(orm, cities, failures);
   }
-  results.eventsPruned = (await exclusively(orm, 'job:prune-events', (em) => pruneEvents(em))) ?? 0;
+  results.eventsPruned = (await isolated(failures, 'prune-events', 'domain events', () => exclusively(orm, 'job:prune-events', (em) => pruneEvents(em)))) ?? 0;
   return results;
 }
 
@@ -79,16 +94,26 @@ async function pruneEvents(em: EntityManager): Promise<number> {
 }
 
 /** Each queue in its own short transaction: the block lock it takes holds up that queue's writers. */
-async function maintainBlocks(orm: Orm, scope: JobScope): Promise<number> {
+async function maintainBlocks(orm: Orm, cities: City[], failures: JobFailure[]): Promise<number> {
   let closed = 0;
-  const cities = await orm.em.fork().find(City, scope.cityCodes ? { code: { $in: scope.cityCodes } } : {});
   for (const city of cities) {
     for (const type of Object.values(VoucherType)) {
-      const result = await exclusively(orm, `job:queue-blocks:${city.id}:${type}`, (em) => maintainQueueBlocks(em, city.id, type));
+      const result = await isolated(failures, 'queue-blocks', `Queue ${city.code} ${type}`, () =>
+        exclusively(orm, `job:queue-blocks:${city.id}:${type}`, (em) => maintainQueueBlocks(em, city.id, type)),
+      );
       closed += result?.closed ?? 0;
     }
   }
   return closed;
+}
+
+/** Sessions past their city's confirmation window, one city per transaction (one statement each). */
+async function lapseUnconfirmedByCity(orm: Orm, cities: City[], failures: JobFailure[]): Promise<number> {
+  let lapsed = 0;
+  for (const city of cities) {
+    lapsed += (await isolated(failures, 'lapse-unconfirmed', `City ${city.code}`, () => exclusively(orm, `job:lapse-unconfirmed:${city.id}`, (em) => lapseUnconfirmed(em, [city.code])))) ?? 0;
+  }
+  return lapsed;
 }
 
 /** Runs `job` unless another instance holds its lock right now (then it is that instance's turn). */
@@ -101,21 +126,38 @@ async function exclusively<T>(orm: Orm, key: string, job: (em: EntityManager) =>
   });
 }
 
-/** Offers vouchers in every queue whose city issues automatically, as far as quota and queue allow. */
-async function autoIssue(em: EntityManager, now: Date, scope: JobScope): Promise<number> {
+/**
+ * Offers vouchers in every queue whose city issues automatically, as far as quota and queue allow:
+ * queue by queue, each in its own transaction under that queue's lock (issueInQueue takes it, then
+ * reads quota and head), so every queue is issued from what is committed when its turn comes, its
+ * offers are visible as soon as it is done, and a failing queue is reported while the others go on.
+ */
+async function autoIssue(orm: Orm, cities: City[], now: Date, failures: JobFailure[]): Promise<number> {
   let issued = 0;
-  for (const city of await em.find(City, scope.cityCodes ? { code: { $in: scope.cityCodes } } : {})) {
-    const rules = await currentRules(em, city.id);
-    for (const type of rules.autoIssueTypes) {
-      const quota = await em.findOne(Quota, { city: city.id, voucherType: type, period: currentPeriod(city, now) });
-      if (!quota || quota.used >= quota.count) continue;
-      const [waiting] = await em.execute<{ n: number }[]>(
-        'select count(*)::int as n from (select 1 from application where city_id = ? and voucher_type = ? and status = ? limit 1) w',
-        [city.id, type, ApplicationStatus.QUEUED],
+  for (const city of cities) {
+    const rules = await isolated(failures, 'auto-issue', `City ${city.code}`, () => currentRules(orm.em.fork(), city.id));
+    for (const type of rules?.autoIssueTypes ?? []) {
+      const offers = await isolated(failures, 'auto-issue', `Queue ${city.code} ${type}`, () =>
+        orm.em.fork().transactional(async (em) => {
+          // Cheap checks first, without the queue's lock: most ticks find nothing to do.
+          const period = currentPeriod(city, now);
+          const quota = await em.findOne(Quota, { city: city.id, voucherType: type, period });
+          if (!quota || quota.used >= quota.count) return [];
+          const [waiting] = await em.execute<{ n: number }[]>(
+            'select count(*)::int as n from (select 1 from application where city_id = ? and voucher_type = ? and status = ? limit 1) w',
+            [city.id, type, ApplicationStatus.QUEUED],
+          );
+          if (!waiting?.n) return [];
+          try {
+            return await issueInQueue(em, city, type, AUTO_ISSUE_BATCH, period, SYSTEM_ACTOR);
+          } catch (err) {
+            // An operator took the last of the quota meanwhile: nothing to issue, not a failure.
+            if (err instanceof DomainError && err.code === ErrorCode.QUOTA_EXHAUSTED) return [];
+            throw err;
+          }
+        }),
       );
-      if (!waiting?.n) continue;
-      const offers = await issueInQueue(em, city, type, Math.min(AUTO_ISSUE_BATCH, quota.count - quota.used), quota.period, SYSTEM_ACTOR);
-      issued += offers.length;
+      issued += offers?.length ?? 0;
     }
   }
   return issued;

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context.js';
+import { ApplicationStatus } from '../domain/enums.js';
 import type { Application, City, Offer, Voucher } from '../entities/index.js';
 import { ApplicationIdInput, ApplicationPayload, ApplicationType, ApplyForVoucherInput } from '../schema/application.type.js';
 import { ChildType } from '../schema/child.type.js';
@@ -40,7 +41,10 @@ export class ApplicationResolver {
 
   @FieldResolver(() => Int, { nullable: true, description: 'Place among waiting applications (1 = next to be offered); null unless QUEUED.' })
   position(@Root() application: Application, @Ctx() ctx: Context): Promise<number | null> | number | null {
-    return application.position !== undefined ? application.position : ctx.loaders.position.load(application.id);
+    if (application.position !== undefined) return application.position; // read with the status
+    // Decided by the status this reader saw, so it never shows QUEUED without a position, even if
+    // an offer is made between reading the status and numbering the queue.
+    return application.status === ApplicationStatus.QUEUED ? ctx.loaders.position.load(application.id) : null;
   }
 
   @FieldResolver(() => String, { description: 'The pseudonym this application has in the public queue.' })

@@ -25,12 +25,12 @@ export class OfferResolver {
     return { offers: await ctx.services.issuing.issue(ctx.viewer, input) };
   }
 
-  @Mutation(() => EnrollmentPayload, { description: 'PARENT: accepts an offer by choosing a program; the child is enrolled.' })
+  @Mutation(() => EnrollmentPayload, { description: 'PARENT: accepts an offer by choosing a program; the child is enrolled. At or after the deadline it is CONFLICT and the offer expires (the city’s rule for an expired offer applies).' })
   async acceptOffer(@Ctx() ctx: Context, @Arg('input', () => AcceptOfferInput) input: AcceptOfferInput) {
     return { enrollment: await ctx.services.offers.accept(ctx.viewer, input.offerId, input.programId) };
   }
 
-  @Mutation(() => OfferPayload, { description: 'PARENT: declines an offer; the voucher returns to the quota and the application follows the city’s rules.' })
+  @Mutation(() => OfferPayload, { description: 'PARENT: declines an offer; the voucher returns to the quota and the application follows the city’s rules. At or after the deadline it is CONFLICT and the offer expires instead (the rule for an expired offer applies).' })
   async declineOffer(@Ctx() ctx: Context, @Arg('input', () => DeclineOfferInput) input: DeclineOfferInput) {
     return { offer: await ctx.services.offers.decline(ctx.viewer, input.offerId) };
   }

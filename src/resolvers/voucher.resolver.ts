@@ -23,17 +23,17 @@ export class VoucherResolver {
     return { enrollment: await ctx.services.vouchers.switchProgram(ctx.viewer, input.enrollmentId, input.programId) };
   }
 
-  @Mutation(() => VoucherPayload, { description: 'OPERATOR of the city or ADMIN: suspends an active voucher.' })
+  @Mutation(() => VoucherPayload, { description: 'OPERATOR of the city or ADMIN: suspends an ACTIVE voucher (CONFLICT otherwise; a RESERVED one is its offer’s to decide).' })
   async suspendVoucher(@Ctx() ctx: Context, @Arg('input', () => VoucherStatusInput) input: VoucherStatusInput) {
     return { voucher: await ctx.services.vouchers.suspend(ctx.viewer, input.voucherId, input.reason) };
   }
 
-  @Mutation(() => VoucherPayload, { description: 'OPERATOR of the city or ADMIN: makes a suspended voucher active again.' })
+  @Mutation(() => VoucherPayload, { description: 'OPERATOR of the city or ADMIN: makes a SUSPENDED voucher active again (CONFLICT for any other status).' })
   async reinstateVoucher(@Ctx() ctx: Context, @Arg('input', () => VoucherStatusInput) input: VoucherStatusInput) {
     return { voucher: await ctx.services.vouchers.reinstate(ctx.viewer, input.voucherId, input.reason) };
   }
 
-  @Mutation(() => VoucherPayload, { description: 'OPERATOR of the city or ADMIN: revokes a voucher; its enrollment ends and the seat is freed.' })
+  @Mutation(() => VoucherPayload, { description: 'OPERATOR of the city or ADMIN: revokes an ACTIVE or SUSPENDED voucher; its enrollment ends and the seat is freed. A RESERVED one is CONFLICT: revoke it once its offer is accepted.' })
   async revokeVoucher(@Ctx() ctx: Context, @Arg('input', () => VoucherStatusInput) input: VoucherStatusInput) {
     return { voucher: await ctx.services.vouchers.revoke(ctx.viewer, input.voucherId, input.reason) };
   }

@@ -133,9 +133,14 @@ export class ApplicationService {
     }
   }
 
+  /**
+   * The parent's applications, each one's position computed in the same statement as its status
+   * (a family has a handful, so always): read apart, an offer made in between showed QUEUED with
+   * no position.
+   */
   async mine(viewer: Viewer): Promise<Application[]> {
     requireRole(viewer, Role.PARENT);
-    return this.em.find(Application, { applicant: { iin: viewer.iin } }, { orderBy: { id: 'asc' } });
+    return this.em.find(Application, { applicant: { iin: viewer.iin } }, { orderBy: { id: 'asc' }, populate: ['position'] });
   }
 
   /** An application the viewer may see: the parent's own, an operator's city's, or any for admins and agencies. */

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { type Clock, systemClock } from '../clock.js';
 import { ApiKeyService } from './api-key.service.js';
 import { ApplicationService } from './application.service.js';
 import { AttendanceService } from './attendance.service.js';
@@ -23,9 +24,10 @@ export type Services = ReturnType<typeof createServices>;
 
 /**
  * The services of one operation, all sharing its EntityManager fork. `registry` verifies new claims
- * at once; without one (subscriptions, exports) claims wait for the background verifier.
+ * at once; without one (subscriptions, exports) claims wait for the background verifier. `clock`
+ * is the time the services read (offer deadlines).
  */
-export function createServices(em: EntityManager, realtime: RealtimeHub | null = null, registry: IdentityRegistry | null = null) {
+export function createServices(em: EntityManager, realtime: RealtimeHub | null = null, registry: IdentityRegistry | null = null, clock: Clock = systemClock) {
   const cities = new CityService(em);
   return {
     cities,
@@ -38,7 +40,7 @@ export function createServices(em: EntityManager, realtime: RealtimeHub | null =
     applications: new ApplicationService(em, cities),
     queue: new QueueService(em, cities),
     issuing: new IssuingService(em, cities),
-    offers: new OfferService(em),
+    offers: new OfferService(em, clock),
     vouchers: new VoucherService(em, cities),
     audit: new AuditService(em),
     attendance: new AttendanceService(em),

@@ -12,24 +12,21 @@ import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from './audit.service.
 import { returnToQuota, takeSeat } from './counters.js';
 import { programForPlacement } from './placement.js';
 import { EventKind, publishEvent } from '../realtime/publish.js';
+import { type Clock, systemClock } from '../clock.js';
+import { type JobFailure, isolated } from '../jobs/isolated.js';
 
 /** Offers: the parent accepts one (choosing a program) or declines it; the scheduler expires the rest. */
 export class OfferService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** Enrolls the child: voucher ACTIVE, a seat taken, the child's other open applications closed. */
   async accept(viewer: Viewer, offerId: string, programId: string): Promise<Enrollment> {
     requireRole(viewer, Role.PARENT);
     try {
-      return await this.em.transactional(async (em) => {
-        // Accepts for one child are serialised (two offers, one per voucher type, accepted at
-        // once), and the lock is taken before any row lock so the two cannot deadlock.
-        const [owner] = isUuid(offerId)
-          ? await em.execute<{ child_id: string }[]>('select a.child_id from offer o join application a on a.id = o.application_id where o.id = ?', [offerId])
-          : [];
-        if (owner) await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`child:${owner.child_id}`]);
-        return this.acceptLocked(em, viewer, offerId, programId);
-      });
+      return await this.decide(viewer, offerId, OfferStatus.ACCEPTED, (em, offer, now) => acceptPending(em, viewer, offer, programId, now));
     } catch (err) {
       // The one-held-voucher-per-child index decided a race this lock did not cover.
       if (err instanceof UniqueConstraintViolationException) throw conflict('This child already holds a voucher.');
@@ -37,54 +34,53 @@ export class OfferService {
     }
   }
 
-  private async acceptLocked(em: EntityManager, viewer: ViewerOf<Role.PARENT>, offerId: string, programId: string): Promise<Enrollment> {
-    {
-      const offer = await lockOwnOffer(em, viewer.iin, offerId);
-      if (offer.status !== OfferStatus.PENDING) throw conflict(`This offer is ${offer.status}; only a pending offer can be accepted.`, { from: offer.status, to: OfferStatus.ACCEPTED });
-      if (offer.deadline.getTime() <= Date.now()) throw conflict('This offer has expired.', { from: offer.status, to: OfferStatus.ACCEPTED });
-      const application = offer.application.getEntity();
-      const voucher = offer.voucher.getEntity();
-      const child = application.child.getEntity();
-      const program = await programForPlacement(em, programId, { type: voucher.type, cityId: voucher.city.id }, child);
-      await takeSeat(em, program.id);
-
-      offer.status = transition(OFFER_TRANSITIONS, 'Offer', offer.status, OfferStatus.ACCEPTED);
-      offer.decidedAt = new Date();
-      application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, ApplicationStatus.ACCEPTED);
-      voucher.status = transition(VOUCHER_TRANSITIONS, 'Voucher', voucher.status, VoucherStatus.ACTIVE);
-      const enrollment = new Enrollment(ref(voucher), ref(program));
-      em.persist(enrollment);
-      const actor = actorOf(viewer);
-      const city = await application.city.loadOrFail();
-      recordAudit(em, actor, {
-        action: 'ACCEPTED',
-        entityType: 'Offer',
-        entityId: offer.id,
-        cityCode: city.code,
-        before: { offer: OfferStatus.PENDING, application: ApplicationStatus.OFFERED, voucher: VoucherStatus.RESERVED },
-        after: { offer: OfferStatus.ACCEPTED, application: ApplicationStatus.ACCEPTED, voucher: VoucherStatus.ACTIVE, enrollmentId: enrollment.id, programId: program.id },
-        rulesVersion: offer.rulesVersion,
-      });
-      enqueueSms(em, {
-        applicant: application.applicant.getEntity(),
-        kind: NotificationKind.ENROLLED,
-        idempotencyKey: `offer:${offer.id}:enrolled`,
-        params: { childName: child.fullName, programTitle: program.title.kk, timezone: city.timezone, voucherType: voucher.type },
-      });
-      await em.flush(); // the voucher's ACTIVE status meets the one-voucher-per-child index here
-      await publishEvent(em, { kind: EventKind.OFFER_CLOSED, cityId: city.id, voucherType: voucher.type, payload: { applicationIds: [application.id], offerIds: [offer.id] } });
-      await closeOtherApplications(em, application, actor);
-      return enrollment;
-    }
-  }
-
   async decline(viewer: Viewer, offerId: string): Promise<Offer> {
     requireRole(viewer, Role.PARENT);
-    return this.em.transactional(async (em) => {
-      const offer = await lockOwnOffer(em, viewer.iin, offerId);
-      await lapseOffer(em, offer, OfferStatus.DECLINED, actorOf(viewer));
+    return this.decide(viewer, offerId, OfferStatus.DECLINED, async (em, offer, now) => {
+      await lapseOffer(em, offer, OfferStatus.DECLINED, actorOf(viewer), undefined, now);
       return offer;
     });
+  }
+
+  /**
+   * The one place a parent's answer meets an offer: the family's own, locked, still PENDING, and
+   * before its deadline by this service's clock, whether or not the expiry job has run yet. An
+   * answer after the deadline finds the offer expired: the expiry policy is applied then and there,
+   * exactly as the job would have (committed, by the system), and the answer is refused with
+   * CONFLICT. So a late decline never gets the decline policy, and a late accept never enrolls.
+   */
+  private async decide<T>(
+    viewer: ViewerOf<Role.PARENT>,
+    offerId: string,
+    to: OfferStatus.ACCEPTED | OfferStatus.DECLINED,
+    act: (em: EntityManager, offer: Offer, now: Date) => Promise<T>,
+  ): Promise<T> {
+    const now = this.clock();
+    const outcome = await this.em.transactional(async (em): Promise<{ done: T } | { expiredAt: Date }> => {
+      // Answers for one child are serialised (two offers, one per voucher type, answered at once),
+      // and the lock is taken before any row lock so the two cannot deadlock.
+      const [owner] = isUuid(offerId)
+        ? await em.execute<{ child_id: string }[]>('select a.child_id from offer o join application a on a.id = o.application_id where o.id = ?', [offerId])
+        : [];
+      if (owner) await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`child:${owner.child_id}`]);
+      const offer = await lockOwnOffer(em, viewer.iin, offerId);
+      if (offer.status !== OfferStatus.PENDING) {
+        throw conflict(`This offer is ${offer.status}; only a pending offer can be ${to === OfferStatus.ACCEPTED ? 'accepted' : 'declined'}.`, { from: offer.status, to });
+      }
+      if (isOverdue(offer, now)) {
+        await lapseOffer(em, offer, OfferStatus.EXPIRED, SYSTEM_ACTOR, 'Answered after its deadline.', now);
+        return { expiredAt: offer.deadline };
+      }
+      return { done: await act(em, offer, now) };
+    });
+    if ('expiredAt' in outcome) {
+      throw conflict(`This offer has expired: its deadline was ${outcome.expiredAt.toISOString()}, and the city's rules for an expired offer now apply.`, {
+        from: OfferStatus.PENDING,
+        to,
+        status: OfferStatus.EXPIRED,
+      });
+    }
+    return outcome.done;
   }
 
   async find(viewer: Viewer, offerId: string): Promise<Offer | null> {
@@ -108,11 +104,55 @@ async function lockOwnOffer(em: EntityManager, parentIin: string, offerId: strin
   return offer;
 }
 
+/** The acceptance itself, on an offer decide() has locked and found pending and in time. */
+async function acceptPending(em: EntityManager, viewer: ViewerOf<Role.PARENT>, offer: Offer, programId: string, now: Date): Promise<Enrollment> {
+  const application = offer.application.getEntity();
+  const voucher = offer.voucher.getEntity();
+  const child = application.child.getEntity();
+  const program = await programForPlacement(em, programId, { type: voucher.type, cityId: voucher.city.id }, child);
+  await takeSeat(em, program.id);
+
+  offer.status = transition(OFFER_TRANSITIONS, 'Offer', offer.status, OfferStatus.ACCEPTED);
+  offer.decidedAt = now;
+  application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, ApplicationStatus.ACCEPTED);
+  voucher.status = transition(VOUCHER_TRANSITIONS, 'Voucher', voucher.status, VoucherStatus.ACTIVE);
+  const enrollment = new Enrollment(ref(voucher), ref(program));
+  em.persist(enrollment);
+  const actor = actorOf(viewer);
+  const city = await application.city.loadOrFail();
+  recordAudit(em, actor, {
+    action: 'ACCEPTED',
+    entityType: 'Offer',
+    entityId: offer.id,
+    cityCode: city.code,
+    before: { offer: OfferStatus.PENDING, application: ApplicationStatus.OFFERED, voucher: VoucherStatus.RESERVED },
+    after: { offer: OfferStatus.ACCEPTED, application: ApplicationStatus.ACCEPTED, voucher: VoucherStatus.ACTIVE, enrollmentId: enrollment.id, programId: program.id },
+    rulesVersion: offer.rulesVersion,
+  });
+  enqueueSms(em, {
+    applicant: application.applicant.getEntity(),
+    kind: NotificationKind.ENROLLED,
+    idempotencyKey: `offer:${offer.id}:enrolled`,
+    params: { childName: child.fullName, programTitle: program.title.kk, timezone: city.timezone, voucherType: voucher.type },
+  });
+  await em.flush(); // the voucher's ACTIVE status meets the one-voucher-per-child index here
+  await publishEvent(em, { kind: EventKind.OFFER_CLOSED, cityId: city.id, voucherType: voucher.type, payload: { applicationIds: [application.id], offerIds: [offer.id] } });
+  await closeOtherApplications(em, application, actor, now);
+  return enrollment;
+}
+
 /**
  * A declined or lapsed offer: the voucher goes back to the quota and the application goes back to
  * its place or is cancelled, as the rules the offer was made under say.
  */
-export async function lapseOffer(em: EntityManager, offer: Offer, to: OfferStatus.DECLINED | OfferStatus.EXPIRED, actor: Actor, reason?: string): Promise<void> {
+export async function lapseOffer(
+  em: EntityManager,
+  offer: Offer,
+  to: OfferStatus.DECLINED | OfferStatus.EXPIRED,
+  actor: Actor,
+  reason?: string,
+  at = new Date(),
+): Promise<void> {
   if (offer.status !== OfferStatus.PENDING) throw conflict(`This offer is already ${offer.status}.`, { from: offer.status, to });
   await em.populate(offer, ['application.applicant', 'application.child', 'application.city', 'voucher']);
   const application = offer.application.getEntity();
@@ -122,12 +162,12 @@ export async function lapseOffer(em: EntityManager, offer: Offer, to: OfferStatu
   const policy = to === OfferStatus.DECLINED ? rules.onDecline : rules.onExpiry;
 
   offer.status = transition(OFFER_TRANSITIONS, 'Offer', offer.status, to);
-  offer.decidedAt = new Date();
+  offer.decidedAt = at;
   voucher.status = transition(VOUCHER_TRANSITIONS, 'Voucher', voucher.status, VoucherStatus.RELEASED);
   await returnToQuota(em, voucher.quota.id);
   const next = policy === LapsePolicy.REQUEUE ? ApplicationStatus.QUEUED : ApplicationStatus.CANCELLED;
   application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, next);
-  application.closedAt = next === ApplicationStatus.CANCELLED ? new Date() : null;
+  application.closedAt = next === ApplicationStatus.CANCELLED ? at : null;
   await publishEvent(em, {
     kind: next === ApplicationStatus.QUEUED ? EventKind.QUEUE_JOINED : EventKind.OFFER_CLOSED,
     cityId: city.id,
@@ -158,14 +198,18 @@ export async function lapseOffer(em: EntityManager, offer: Offer, to: OfferStatu
  * Once a child holds a voucher, its other open applications (the other voucher type) leave the
  * queue, so nobody waits behind a child who no longer needs the place.
  */
-async function closeOtherApplications(em: EntityManager, accepted: Application, actor: Actor): Promise<void> {
+async function closeOtherApplications(em: EntityManager, accepted: Application, actor: Actor, now: Date): Promise<void> {
   // Offers before applications: the same lock order as expiry, so the two never deadlock.
   const pendingOffers = await em.find(
     Offer,
     { application: { child: accepted.child.id, id: { $ne: accepted.id } }, status: OfferStatus.PENDING },
     { lockMode: LockMode.PESSIMISTIC_WRITE, lockTableAliases: ['o0'] },
   );
-  for (const pending of pendingOffers) await lapseOffer(em, pending, OfferStatus.DECLINED, actor, 'The child was enrolled with another voucher.');
+  for (const pending of pendingOffers) {
+    // An overdue one has expired already, job or no job: its expiry policy, not the decline's.
+    if (isOverdue(pending, now)) await lapseOffer(em, pending, OfferStatus.EXPIRED, SYSTEM_ACTOR, undefined, now);
+    else await lapseOffer(em, pending, OfferStatus.DECLINED, actor, 'The child was enrolled with another voucher.', now);
+  }
   const others = await em.find(
     Application,
     { child: accepted.child.id, id: { $ne: accepted.id }, status: ApplicationStatus.QUEUED },
@@ -173,7 +217,7 @@ async function closeOtherApplications(em: EntityManager, accepted: Application, 
   );
   for (const other of others) {
     other.status = transition(APPLICATION_TRANSITIONS, 'Application', other.status, ApplicationStatus.CANCELLED);
-    other.closedAt = new Date();
+    other.closedAt = now;
     await publishEvent(em, { kind: EventKind.QUEUE_LEFT, cityId: other.city.id, voucherType: other.voucherType, payload: { applicationIds: [other.id] } });
     recordAudit(em, actor, {
       action: 'CANCELLED',
@@ -192,47 +236,91 @@ export interface JobScope {
   cityCodes?: string[];
 }
 
-/** Expires every pending offer past its deadline (all of them, so downtime is caught up). */
-export async function expireDueOffers(em: EntityManager, now = new Date(), scope: JobScope = {}, batch = 500): Promise<number> {
-  return em.transactional(async (tx) => {
-    const inScope = scope.cityCodes ? { application: { city: { code: { $in: scope.cityCodes } } } } : {};
-    // Locking re-checks the status: an offer accepted meanwhile no longer matches and is left alone.
-    const due = await tx.find(
-      Offer,
-      { status: OfferStatus.PENDING, deadline: { $lte: now }, ...inScope },
-      { orderBy: { deadline: 'asc' }, limit: batch, lockMode: LockMode.PESSIMISTIC_WRITE, lockTableAliases: ['o0'] },
-    );
-    for (const offer of due) await lapseOffer(tx, offer, OfferStatus.EXPIRED, SYSTEM_ACTOR);
-    return due.length;
-  });
+/**
+ * Past its deadline, an offer has expired for every purpose, whether or not the expiry job has
+ * written it yet: the job and every action decide by this one test.
+ */
+export function isOverdue(offer: Offer, now: Date): boolean {
+  return offer.deadline.getTime() <= now.getTime();
 }
 
-/** Writes the "about to lapse" SMS for pending offers inside their city's reminder window, once each. */
-export async function remindDueOffers(em: EntityManager, now = new Date(), scope: JobScope = {}, batch = 500): Promise<number> {
-  return em.transactional(async (tx) => {
-    const cityFilter = scope.cityCodes ? 'and a.city_id in (select id from city where code in (?))' : '';
-    const candidates: { id: string }[] = await tx.execute(
-      `select o.id from offer o
-         join application a on a.id = o.application_id
-         join lateral (select reminder_hours_before_deadline as hours from city_rules r where r.city_id = a.city_id and r.version = o.rules_version) r on true
-        where o.status = ? and o.reminded_at is null and o.deadline > ? and o.deadline - make_interval(hours => r.hours) <= ? ${cityFilter}
-        order by o.deadline limit ? for update of o skip locked`,
-      [OfferStatus.PENDING, now, now, ...(scope.cityCodes ? [scope.cityCodes] : []), batch],
-    );
-    if (candidates.length === 0) return 0;
-    const offers = await tx.find(Offer, { id: { $in: candidates.map((c) => c.id) } }, { populate: ['application.applicant', 'application.child', 'application.city', 'voucher'] });
-    for (const offer of offers) {
-      const application = offer.application.getEntity();
-      const city = application.city.getEntity();
-      offer.remindedAt = now;
-      enqueueSms(tx, {
-        applicant: application.applicant.getEntity(),
-        kind: NotificationKind.OFFER_EXPIRING,
-        idempotencyKey: `offer:${offer.id}:expiring`,
-        params: { childName: application.child.getEntity().fullName, deadline: offer.deadline, timezone: city.timezone, voucherType: offer.voucher.getEntity().type },
-      });
+/**
+ * Pending offers due by `now`, in deadline order, one page after `after`. The cursor keeps the
+ * deadline as PostgreSQL's text (microseconds included), so a page never starts over.
+ */
+async function dueOfferPage(em: EntityManager, now: Date, scope: JobScope, after: { deadline: string; id: string } | null, limit: number) {
+  return em.execute<{ id: string; deadline: string }[]>(
+    `select o.id, o.deadline::text as deadline from offer o join application a on a.id = o.application_id
+      where o.status = ? and o.deadline <= ?
+        ${scope.cityCodes ? 'and a.city_id in (select id from city where code in (?))' : ''}
+        ${after ? 'and (o.deadline, o.id) > (?::timestamptz, ?)' : ''}
+      order by o.deadline, o.id limit ?`,
+    [OfferStatus.PENDING, now, ...(scope.cityCodes ? [scope.cityCodes] : []), ...(after ? [after.deadline, after.id] : []), limit],
+  );
+}
+
+/**
+ * Expires every pending offer past its deadline (all of them, so downtime is caught up), each in
+ * its own transaction: an offer that cannot be expired is reported in `failures` and the others
+ * still expire. Several instances may run this at once: each offer is taken with SKIP LOCKED and
+ * re-checked, so it is expired once (an offer being answered right now is the answer's to decide).
+ */
+export async function expireDueOffers(em: EntityManager, now = new Date(), scope: JobScope = {}, failures: JobFailure[] = [], page = 500): Promise<number> {
+  let expired = 0;
+  let after: { deadline: string; id: string } | null = null;
+  for (;;) {
+    const due = await dueOfferPage(em.fork(), now, scope, after, page);
+    for (const { id } of due) {
+      const done = await isolated(failures, 'expire-offers', `Offer ${id}`, () =>
+        em.fork().transactional(async (tx) => {
+          const offer = await tx.findOne(Offer, { id, status: OfferStatus.PENDING, deadline: { $lte: now } }, { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE });
+          if (!offer) return false;
+          await lapseOffer(tx, offer, OfferStatus.EXPIRED, SYSTEM_ACTOR, undefined, now);
+          return true;
+        }),
+      );
+      if (done) expired++;
     }
-    return offers.length;
-  });
+    if (due.length < page) return expired;
+    after = due[due.length - 1]!;
+  }
 }
 
+/**
+ * Writes the "about to lapse" SMS for pending offers inside their city's reminder window, once
+ * each, each offer in its own transaction (a failing one is reported, the rest are reminded).
+ */
+export async function remindDueOffers(em: EntityManager, now = new Date(), scope: JobScope = {}, failures: JobFailure[] = [], batch = 500): Promise<number> {
+  const cityFilter = scope.cityCodes ? 'and a.city_id in (select id from city where code in (?))' : '';
+  const candidates: { id: string }[] = await em.fork().execute(
+    `select o.id from offer o
+       join application a on a.id = o.application_id
+       join lateral (select reminder_hours_before_deadline as hours from city_rules r where r.city_id = a.city_id and r.version = o.rules_version) r on true
+      where o.status = ? and o.reminded_at is null and o.deadline > ? and o.deadline - make_interval(hours => r.hours) <= ? ${cityFilter}
+      order by o.deadline limit ?`,
+    [OfferStatus.PENDING, now, now, ...(scope.cityCodes ? [scope.cityCodes] : []), batch],
+  );
+  let reminded = 0;
+  for (const { id } of candidates) {
+    const done = await isolated(failures, 'remind-offers', `Offer ${id}`, () =>
+      em.fork().transactional(async (tx) => {
+        // Re-checked under the lock: another instance may have reminded it, or it was answered.
+        const offer = await tx.findOne(Offer, { id, status: OfferStatus.PENDING, remindedAt: null }, { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE });
+        if (!offer) return false;
+        await tx.populate(offer, ['application.applicant', 'application.child', 'application.city', 'voucher']);
+        const application = offer.application.getEntity();
+        const city = application.city.getEntity();
+        offer.remindedAt = now;
+        enqueueSms(tx, {
+          applicant: application.applicant.getEntity(),
+          kind: NotificationKind.OFFER_EXPIRING,
+          idempotencyKey: `offer:${offer.id}:expiring`,
+          params: { childName: application.child.getEntity().fullName, deadline: offer.deadline, timezone: city.timezone, voucherType: offer.voucher.getEntity().type },
+        });
+        return true;
+      }),
+    );
+    if (done) reminded++;
+  }
+  return reminded;
+}

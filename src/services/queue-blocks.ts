@@ -33,13 +33,17 @@ export const positionSql = (alias: string): string =>
 export function queuePositionsStatement(applicationIds: readonly string[]): [sql: string, params: unknown[]] {
   return [
     `select me.id, ${positionSql('me')} as position
-       from application me where me.id in (?) and me.status = ?`,
+       from application me where me.id in (?)`,
     // knex expands an array binding into a list, so `in (?)` (never `any(?)`) is the safe form.
-    [[...applicationIds], ApplicationStatus.QUEUED],
+    [[...applicationIds]],
   ];
 }
 
-/** Positions of waiting applications in any queues (1 = next to be offered), in one statement. */
+/**
+ * Positions of applications' queue keys in any queues (1 = next to be offered), in one statement,
+ * whatever their status now: a reader that saw an application QUEUED asks for it, and gets a
+ * number even if an offer was made on it since (its status was read in an earlier statement).
+ */
 export async function queuePositions(em: EntityManager, applicationIds: readonly string[]): Promise<Map<string, number>> {
   if (applicationIds.length === 0) return new Map();
   const rows: { id: string; position: number }[] = await em.getConnection().execute(...queuePositionsStatement(applicationIds));

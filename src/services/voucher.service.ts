@@ -1,7 +1,7 @@
 import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/postgresql';
 import { ClaimStatus, EnrollmentStatus, Role, VoucherStatus, VoucherType } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
-import { ENROLLMENT_TRANSITIONS, VOUCHER_TRANSITIONS } from '../domain/lifecycles.js';
+import { ENROLLMENT_TRANSITIONS, VOUCHER_OPERATOR_ACTIONS, VOUCHER_TRANSITIONS, type VoucherOperatorAction } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
 import { Enrollment, Guardianship, SuspendedSubject, Voucher } from '../entities/index.js';
 import { badInput, conflict, forbidden, notFound } from '../errors.js';
@@ -85,19 +85,19 @@ export class VoucherService {
   }
 
   suspend(viewer: Viewer, voucherId: string, reason: string): Promise<Voucher> {
-    return this.changeStatus(viewer, voucherId, VoucherStatus.SUSPENDED, 'SUSPENDED', reason);
+    return this.changeStatus(viewer, voucherId, 'SUSPENDED', reason);
   }
 
   reinstate(viewer: Viewer, voucherId: string, reason: string): Promise<Voucher> {
-    return this.changeStatus(viewer, voucherId, VoucherStatus.ACTIVE, 'REINSTATED', reason);
+    return this.changeStatus(viewer, voucherId, 'REINSTATED', reason);
   }
 
   /** Revoking ends the voucher's enrollment and frees its seat. */
   revoke(viewer: Viewer, voucherId: string, reason: string): Promise<Voucher> {
-    return this.changeStatus(viewer, voucherId, VoucherStatus.REVOKED, 'REVOKED', reason);
+    return this.changeStatus(viewer, voucherId, 'REVOKED', reason);
   }
 
-  private async changeStatus(viewer: Viewer, voucherId: string, to: VoucherStatus, action: string, rawReason: string): Promise<Voucher> {
+  private async changeStatus(viewer: Viewer, voucherId: string, action: VoucherOperatorAction, rawReason: string): Promise<Voucher> {
     requireRole(viewer, Role.OPERATOR, Role.ADMIN);
     const reason = requireText(rawReason, 'input.reason', { min: 3, max: 1000 });
     return this.em.transactional(async (em) => {
@@ -106,6 +106,10 @@ export class VoucherService {
       const city = await voucher.city.loadOrFail();
       requireCityAuthority(viewer, city.code);
       const from = voucher.status;
+      const { from: movable, to } = VOUCHER_OPERATOR_ACTIONS[action];
+      // The lifecycle table alone would let "reinstate" take a RESERVED voucher to ACTIVE (the
+      // acceptance move), leaving a voucher with no enrollment and an offer nobody can decide.
+      if (!(movable as readonly VoucherStatus[]).includes(from)) throw operatorActionRefused(action, from);
       voucher.status = transition(VOUCHER_TRANSITIONS, 'Voucher', from, to);
       voucher.statusReason = reason;
       await trackSuspension(em, SuspendedSubject.VOUCHER, voucher.id, { before: from !== VoucherStatus.SUSPENDED, after: to !== VoucherStatus.SUSPENDED });
@@ -121,4 +125,13 @@ export class VoucherService {
       return voucher;
     });
   }
+}
+
+function operatorActionRefused(action: VoucherOperatorAction, from: VoucherStatus) {
+  const to = VOUCHER_OPERATOR_ACTIONS[action].to;
+  if (from === VoucherStatus.RESERVED) {
+    return conflict('This voucher is reserved by a pending offer: the family accepts or declines it, or it expires. Act on the voucher once it is accepted.', { from, to });
+  }
+  const only = VOUCHER_OPERATOR_ACTIONS[action].from.join(' or ');
+  return conflict(`This voucher is ${from}; only a ${only} voucher can be ${action.toLowerCase()}.`, { from, to });
 }

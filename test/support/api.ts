@@ -21,6 +21,7 @@ import { type JobResults, runJobs } from '../../src/jobs/scheduler.js';
 import { SmsDispatcher } from '../../src/notifications/sms-dispatcher.js';
 import type { SmsMessage, SmsTransport } from '../../src/notifications/transports.js';
 import { ProcessApi } from './process-api.js';
+import type { Clock } from '../../src/clock.js';
 
 const OPERATIONS_DIR = new URL('../operations/', import.meta.url);
 /** Every named operation the tests send, as one document; requests pick one by operationName. */
@@ -76,6 +77,8 @@ export class TestApi {
       /** The server's logger (default: silent, or TEST_LOG_LEVEL). */
       log?: Logger;
       registry?: IdentityRegistry;
+      /** The time the server's services read (offer deadlines); a test moves it to let a deadline pass. */
+      clock?: Clock;
     } = {},
   ): Promise<TestApi> {
     // TEST_LOG_LEVEL=error npm test shows the server's own logs (masked errors included).
@@ -102,6 +105,7 @@ export class TestApi {
       apiKeyRecheckMs: options.apiKeyRecheckMs,
       listen: db,
       registry,
+      clock: options.clock,
     });
     const api = new TestApi(orm, server, socketPath, tokens.sign!, registry);
     orm.em.getConnection().getKnex().on('query', () => void api.statements++);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ClaimStatus, ProviderStatus } from '../../src/domain/enums.js';
+import { ClaimStatus, ProviderStatus, VoucherStatus } from '../../src/domain/enums.js';
 import { canTransition, transition } from '../../src/domain/lifecycle.js';
-import { CLAIM_TRANSITIONS } from '../../src/domain/lifecycles.js';
+import { CLAIM_TRANSITIONS, VOUCHER_OPERATOR_ACTIONS, VOUCHER_TRANSITIONS } from '../../src/domain/lifecycles.js';
 import { PROVIDER_TRANSITIONS } from '../../src/domain/provider-status.js';
 import { DomainError } from '../../src/errors.js';
 
@@ -50,5 +50,21 @@ describe('claim lifecycle (parent–child links and priority categories)', () =>
   ])('refuses %s → %s', (from, to) => {
     expect(canTransition(CLAIM_TRANSITIONS, from, to)).toBe(false);
     expect(() => transition(CLAIM_TRANSITIONS, 'Link claim', from, to)).toThrow(`Link claim cannot move from ${from} to ${to}.`);
+  });
+});
+
+describe("an operator's voucher actions", () => {
+  it('move only the statuses they mean, each a move of the voucher lifecycle', () => {
+    expect(VOUCHER_OPERATOR_ACTIONS).toEqual({
+      SUSPENDED: { from: [VoucherStatus.ACTIVE], to: VoucherStatus.SUSPENDED },
+      REINSTATED: { from: [VoucherStatus.SUSPENDED], to: VoucherStatus.ACTIVE },
+      REVOKED: { from: [VoucherStatus.ACTIVE, VoucherStatus.SUSPENDED], to: VoucherStatus.REVOKED },
+    });
+    for (const { from, to } of Object.values(VOUCHER_OPERATOR_ACTIONS)) for (const status of from) expect(canTransition(VOUCHER_TRANSITIONS, status, to)).toBe(true);
+  });
+
+  it('never touch a RESERVED voucher, though the lifecycle lets an accepted offer take it to ACTIVE', () => {
+    expect(canTransition(VOUCHER_TRANSITIONS, VoucherStatus.RESERVED, VoucherStatus.ACTIVE)).toBe(true);
+    expect(Object.values(VOUCHER_OPERATOR_ACTIONS).some(({ from }) => (from as readonly VoucherStatus[]).includes(VoucherStatus.RESERVED))).toBe(false);
   });
 });
