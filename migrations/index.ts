@@ -7,6 +7,7 @@ import { Migration20261125134344_voucher_lifecycle } from './Migration2026112513
 import { Migration20261201190000_suspensions } from './Migration20261201190000_suspensions.js';
 
 import { Migration20261201190500_verified_links } from './Migration20261201190500_verified_links.js';
+import { Migration20261201193500_lock_order } from './Migration20261201193500_lock_order.js';
 
 // Every migration, in order. A test checks that each file in this folder is listed here.
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201190000_suspensions', class: Migration20261201190000_suspensions },
 
   { name: 'Migration20261201190500_verified_links', class: Migration20261201190500_verified_links },
+  { name: 'Migration20261201193500_lock_order', class: Migration20261201193500_lock_order },
 ];
