@@ -272,3 +272,38 @@ describe('finding 4: a rules change and the queue writes of its city serialise',
     }
   });
 });
+
+describe('the service transaction', () => {
+  it('runs a transaction PostgreSQL chose as a deadlock victim again, whole, and its writes land once', async () => {
+    const { inTransaction } = await import('../../src/services/transaction.js');
+    const probe = `lock_retry_probe_${randomBytes(4).toString('hex')}`;
+    await api.sql(`create table ${probe} (tag text not null)`);
+    try {
+      const [keyA, keyB] = [randomBytes(4).readInt32BE(0), randomBytes(4).readInt32BE(0) ^ 1];
+      const attempts = { a: 0, b: 0 };
+      // Each side's first attempt holds its key until the other holds its own, then asks for the
+      // other's: a cycle whatever the timing. Later attempts take the keys without waiting.
+      let aHolds!: () => void;
+      let bHolds!: () => void;
+      const aHeld = new Promise<void>((r) => (aHolds = r));
+      const bHeld = new Promise<void>((r) => (bHolds = r));
+      const side = (name: 'a' | 'b', first: number, second: number, mine: () => void, theirs: Promise<void>) =>
+        inTransaction(api.orm.em.fork(), async (tx) => {
+          attempts[name]++;
+          await tx.execute(`insert into ${probe} (tag) values (?)`, [name]);
+          await tx.execute('select pg_advisory_xact_lock(?)', [first]);
+          if (attempts[name] === 1) {
+            mine();
+            await theirs;
+          }
+          await tx.execute('select pg_advisory_xact_lock(?)', [second]);
+          return name;
+        });
+      expect(await Promise.all([side('a', keyA, keyB, aHolds, bHeld), side('b', keyB, keyA, bHolds, aHeld)])).toEqual(['a', 'b']);
+      expect(attempts.a + attempts.b).toBe(3); // the victim ran twice
+      expect((await api.sql<{ tag: string }>(`select tag from ${probe} order by tag`)).map((r) => r.tag)).toEqual(['a', 'b']);
+    } finally {
+      await api.sql(`drop table ${probe}`);
+    }
+  });
+});
