@@ -16,7 +16,9 @@ import { releaseSeat, takeSeat } from './counters.js';
  *   3. issue lock        one queue (city, voucher type): its issuers, and an accept that closes the
  *                        child's application in that queue. Several queues: in key order.
  *   4. rows              offer → voucher → enrollment → application (FOR UPDATE).
- *   5. counters          program seats in program id order, then quotas; nothing is locked after.
+ *   5. counters          program seats in program id order, and quotas; nothing is locked after,
+ *                        except that issueInQueue locks its quota before the head rows (nothing
+ *                        that holds a waiting application's row waits for a quota).
  *
  * queue_block's own lock (queue_block_lock_key) is taken by the row triggers, below all of these.
  * Advisory locks here are transaction-scoped and re-entrant, so taking one twice is harmless.
