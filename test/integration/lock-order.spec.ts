@@ -1,20 +1,39 @@
 // Issue 11, findings 2–4: use cases that touch one voucher, one child or one city's queue, sent as
 // real parallel requests. Whatever the interleaving, the outcome must be one some serial order
 // explains, and no reply is INTERNAL_SERVER_ERROR. Every test runs in a city of its own, created
-// here (the pilot cities' queues and rules are shared with other test files).
+// here in a database of this file's own.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { initOrm, migrate } from '../../src/db/orm.js';
 import { TestApi } from '../support/api.js';
 import { type FamilyHandle, Seed } from '../support/seed.js';
 
 let api: TestApi;
 let seed: Seed;
+// A database of this file's own: the tests add cities (to change rules and fill queues that
+// nobody else reads), which the shared database's city list must not show.
+const dbName = `kezek_locks_${randomBytes(4).toString('hex')}`;
+const onCluster = async (statement: string) => {
+  const admin = await initOrm(inject('db'), undefined, 1);
+  try {
+    await admin.em.getConnection().execute(statement);
+  } finally {
+    await admin.close(true);
+  }
+};
 beforeAll(async () => {
+  await onCluster(`create database ${dbName}`);
+  const own = await initOrm({ ...inject('db'), dbName }, undefined, 1);
+  await migrate(own);
+  await own.close(true);
   // Every trial is a handful of requests by the same operator and admin.
-  api = await TestApi.start({ rateLimits: { mutationsPerCaller: 10_000, requestsPerCaller: 50_000, requestsPerAddress: 100_000 } });
+  api = await TestApi.start({ db: { ...inject('db'), dbName }, rateLimits: { mutationsPerCaller: 10_000, requestsPerCaller: 50_000, requestsPerAddress: 100_000 } });
   seed = new Seed(api);
 });
-afterAll(() => api?.close());
+afterAll(async () => {
+  await api?.close();
+  await onCluster(`drop database if exists ${dbName}`);
+});
 
 const TRIALS = 20;
 const ORDER = ['ORPHAN', 'DISABILITY', 'MILITARY_FAMILY', 'LARGE_FAMILY', 'LOW_INCOME', 'SINGLE_PARENT'];
