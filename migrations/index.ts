@@ -10,6 +10,8 @@ import { Migration20261201190500_verified_links } from './Migration2026120119050
 import { Migration20261201193000_budget_coverage } from './Migration20261201193000_budget_coverage.js';
 import { Migration20261201193100_one_session_a_day } from './Migration20261201193100_one_session_a_day.js';
 
+import { Migration20261201193500_lock_order } from './Migration20261201193500_lock_order.js';
+
 // Every migration, in order. A test checks that each file in this folder is listed here.
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125131559_initial', class: Migration20261125131559_initial },
@@ -18,8 +20,8 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125142907_domain_events', class: Migration20261125142907_domain_events },
   { name: 'Migration20261125161750_queue_order', class: Migration20261125161750_queue_order },
   { name: 'Migration20261201190000_suspensions', class: Migration20261201190000_suspensions },
-
   { name: 'Migration20261201190500_verified_links', class: Migration20261201190500_verified_links },
   { name: 'Migration20261201193000_budget_coverage', class: Migration20261201193000_budget_coverage },
   { name: 'Migration20261201193100_one_session_a_day', class: Migration20261201193100_one_session_a_day },
+  { name: 'Migration20261201193500_lock_order', class: Migration20261201193500_lock_order },
 ];

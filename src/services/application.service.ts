@@ -10,7 +10,9 @@ import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
 import { type Actor, actorOf, recordAudit } from './audit.service.js';
 import type { CityService } from './city.service.js';
+import { lockChildren, lockCityQueues } from './locks.js';
 import { currentRules } from './rules.service.js';
+import { inTransaction } from './transaction.js';
 import { EventKind, publishEvent } from '../realtime/publish.js';
 
 export interface ApplyForVoucherInput {
@@ -30,7 +32,12 @@ export class ApplicationService {
     requireRole(viewer, Role.PARENT);
     const city = await this.cities.byCode(input.city, 'input.city');
     try {
-      return await this.em.transactional(async (em) => {
+      return await inTransaction(this.em, async (em) => {
+        // The lock order (locks.ts): the city's queue lock shared (a rules change cannot re-rank
+        // between the rules read here and the insert), then the child (an accept, restore or
+        // another application of this child waits, so "holds no voucher" stays true).
+        await lockCityQueues(em, [city.id]);
+        if (isUuid(input.childId)) await lockChildren(em, [input.childId]);
         const link = isUuid(input.childId)
           ? await em.findOne(Guardianship, { child: input.childId, applicant: { iin: viewer.iin } }, { populate: ['child', 'applicant'] })
           : null;
@@ -99,7 +106,13 @@ export class ApplicationService {
   async restore(viewer: Viewer, applicationId: string): Promise<Application> {
     requireRole(viewer, Role.PARENT, Role.OPERATOR, Role.ADMIN);
     try {
-      return await this.em.transactional(async (em) => {
+      return await inTransaction(this.em, async (em) => {
+        // The lock order (locks.ts): the city's queue lock shared, the child, then the row.
+        const [owner] = isUuid(applicationId) ? await em.execute<{ city_id: string; child_id: string }[]>('select city_id, child_id from application where id = ?', [applicationId]) : [];
+        if (owner) {
+          await lockCityQueues(em, [owner.city_id]);
+          await lockChildren(em, [owner.child_id]);
+        }
         const application =
           viewer.role === Role.PARENT ? await this.lockOwn(em, viewer, applicationId) : await this.lockForOperator(em, viewer, applicationId);
         const rules = await currentRules(em, application.city.id);

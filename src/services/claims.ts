@@ -13,6 +13,7 @@ import { ApplicationService } from './application.service.js';
 import { type Actor, recordAudit } from './audit.service.js';
 import { CityService } from './city.service.js';
 import { currentRules, rerank } from './rules.service.js';
+import { lockCityQueues } from './locks.js';
 
 /** The population registry, as an actor in the audit log. */
 export const REGISTRY_ACTOR: Actor = { role: 'SYSTEM', id: 'population-registry' };
@@ -133,6 +134,10 @@ export async function rejectCategory(em: EntityManager, claim: Guardianship, dec
 }
 
 async function rerankChild(em: EntityManager, childId: string, category: PriorityCategory): Promise<void> {
+  // A queue write: the queue lock of the child's cities, shared, before the rows (locks.ts), so a
+  // rules change in flight cannot leave this rank computed from the old order.
+  const cities = await em.execute<{ city_id: string }[]>('select distinct city_id from application where child_id = ?', [childId]);
+  await lockCityQueues(em, cities.map((c) => c.city_id));
   const rows = await em.execute<{ id: string; city_id: string; voucher_type: string; status: ApplicationStatus }[]>(
     `update application set priority_category = ? where child_id = ? and status in (?, ?, ?) returning id, city_id, voucher_type, status`,
     [category, childId, ApplicationStatus.QUEUED, ApplicationStatus.OFFERED, ApplicationStatus.CANCELLED],

@@ -1,7 +1,7 @@
 import { type EntityManager, LockMode, ref } from '@mikro-orm/postgresql';
 import { ApplicationStatus, ClaimStatus, NotificationKind, VoucherType } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
-import { APPLICATION_TRANSITIONS } from '../domain/lifecycles.js';
+import { APPLICATION_TRANSITIONS, HELD_VOUCHER_STATUSES } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
 import { Application, type City, Offer, Quota, Voucher } from '../entities/index.js';
 import { badInput, DomainError, ErrorCode } from '../errors.js';
@@ -10,7 +10,9 @@ import { requireCityAuthority } from './access.js';
 import { type Actor, actorOf, recordAudit } from './audit.service.js';
 import type { CityService } from './city.service.js';
 import { takeFromQuota } from './counters.js';
+import { lockCityQueues, lockIssuing } from './locks.js';
 import { currentRules } from './rules.service.js';
+import { inTransaction } from './transaction.js';
 import { EventKind, publishEvent } from '../realtime/publish.js';
 import { requireIntInRange } from './validate.js';
 
@@ -70,7 +72,7 @@ export class IssuingService {
     const city = await this.cities.byCode(input.city, 'input.city');
     const count = requireIntInRange(input.count, 'input.count', 1, MAX_ISSUE_BATCH);
     if (input.period != null && !/^\d{4}$/.test(input.period)) throw badInput('input.period', 'period is a programme year, "YYYY".');
-    return this.em.transactional((em) => issueInQueue(em, city, input.voucherType, count, input.period ?? currentPeriod(city), actorOf(viewer)));
+    return inTransaction(this.em, (em) => issueInQueue(em, city, input.voucherType, count, input.period ?? currentPeriod(city), actorOf(viewer)));
   }
 }
 
@@ -82,7 +84,10 @@ export class IssuingService {
  * the quota runs out; with no room at all it fails with QUOTA_EXHAUSTED.
  */
 export async function issueInQueue(em: EntityManager, city: City, type: VoucherType, wanted: number, period: string, actor: Actor): Promise<Offer[]> {
-  await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`queue:${city.id}:${type}`]);
+  // The lock order (locks.ts): the city's queue lock shared (the order read below and the rules
+  // version recorded on the offers are the same rules), then this queue's issue lock.
+  await lockCityQueues(em, [city.id]);
+  await lockIssuing(em, [{ cityId: city.id, type }]);
   const quota = await em.findOne(Quota, { city: city.id, voucherType: type, period }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   const room = quota ? quota.count - quota.used : 0;
   if (!quota || room <= 0) {
@@ -94,8 +99,9 @@ export async function issueInQueue(em: EntityManager, city: City, type: VoucherT
     `select a.id from application a
       where a.city_id = ? and a.voucher_type = ? and a.status = ?
         and exists (select 1 from guardianship g where g.child_id = a.child_id and g.applicant_id = a.applicant_id and g.status = ?)
+        and not exists (select 1 from voucher v where v.child_id = a.child_id and v.status in (?, ?))
       order by a.priority_rank, a.submitted_at, a.submission_seq limit ? for update of a`,
-    [city.id, type, ApplicationStatus.QUEUED, ClaimStatus.VERIFIED, Math.min(wanted, room)],
+    [city.id, type, ApplicationStatus.QUEUED, ClaimStatus.VERIFIED, ...HELD_VOUCHER_STATUSES, Math.min(wanted, room)],
   );
   if (headRows.length === 0) return [];
   const byId = new Map((await em.find(Application, { id: { $in: headRows.map((r) => r.id) } })).map((a) => [a.id, a]));

@@ -10,6 +10,8 @@ import { enqueueSms } from '../notifications/outbox.js';
 import { requireRole } from './access.js';
 import { type Actor, actorOf, recordAudit, SYSTEM_ACTOR } from './audit.service.js';
 import { returnToQuota, takeSeat } from './counters.js';
+import { lockChildren, lockCityQueues, lockIssuing } from './locks.js';
+import { inTransaction, LockSetChanged } from './transaction.js';
 import { programForPlacement } from './placement.js';
 import { EventKind, publishEvent } from '../realtime/publish.js';
 import { type Clock, systemClock } from '../clock.js';
@@ -56,13 +58,10 @@ export class OfferService {
     act: (em: EntityManager, offer: Offer, now: Date) => Promise<T>,
   ): Promise<T> {
     const now = this.clock();
-    const outcome = await this.em.transactional(async (em): Promise<{ done: T } | { expiredAt: Date }> => {
-      // Answers for one child are serialised (two offers, one per voucher type, answered at once),
-      // and the lock is taken before any row lock so the two cannot deadlock.
-      const [owner] = isUuid(offerId)
-        ? await em.execute<{ child_id: string }[]>('select a.child_id from offer o join application a on a.id = o.application_id where o.id = ?', [offerId])
-        : [];
-      if (owner) await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`child:${owner.child_id}`]);
+    const outcome = await inTransaction(this.em, async (em): Promise<{ done: T } | { expiredAt: Date }> => {
+      // In the lock order (locks.ts), before any row lock: the child's queues, the child (answers
+      // for one child are serialised), the other queues an acceptance closes applications in.
+      await lockForAnswer(em, offerId);
       const offer = await lockOwnOffer(em, viewer.iin, offerId);
       if (offer.status !== OfferStatus.PENDING) {
         throw conflict(`This offer is ${offer.status}; only a pending offer can be ${to === OfferStatus.ACCEPTED ? 'accepted' : 'declined'}.`, { from: offer.status, to });
@@ -96,6 +95,33 @@ export class OfferService {
   }
 }
 
+/**
+ * An accept's locks, in the lock order (locks.ts), before any row lock: the queue lock (shared) of
+ * every city the child has an open application in, the child, and the issue lock of each queue
+ * the child's other open applications wait in — so an operator issuing in that queue either
+ * offered to the child before (and the accept declines that offer) or sees the application
+ * already cancelled. Nothing here is the viewer's yet: access is checked on the locked offer.
+ */
+async function lockForAnswer(em: EntityManager, offerId: string): Promise<void> {
+  const [owner] = isUuid(offerId)
+    ? await em.execute<{ child_id: string; application_id: string }[]>('select a.child_id, a.id as application_id from offer o join application a on a.id = o.application_id where o.id = ?', [offerId])
+    : [];
+  if (!owner) return; // lockOwnOffer answers NOT_FOUND
+  const openOf = () =>
+    em.execute<{ id: string; city_id: string; voucher_type: string }[]>(
+      `select id, city_id, voucher_type from application where child_id = ? and status in (?, ?) order by id`,
+      [owner.child_id, ApplicationStatus.QUEUED, ApplicationStatus.OFFERED],
+    );
+  const seen = await openOf();
+  await lockCityQueues(em, seen.map((a) => a.city_id));
+  await lockChildren(em, [owner.child_id]);
+  // Under the child lock no application of the child opens or closes, except by issue and lapse,
+  // which keep it in its queue. One that opened just before the child lock moves the set: retry.
+  const open = await openOf();
+  if (open.some((a) => !seen.some((b) => b.city_id === a.city_id))) throw new LockSetChanged();
+  await lockIssuing(em, open.filter((a) => a.id !== owner.application_id).map((a) => ({ cityId: a.city_id, type: a.voucher_type })));
+}
+
 async function lockOwnOffer(em: EntityManager, parentIin: string, offerId: string): Promise<Offer> {
   const offer = isUuid(offerId) ? await em.findOne(Offer, { id: offerId }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
   if (!offer) throw notFound('Offer', offerId);
@@ -110,6 +136,11 @@ async function acceptPending(em: EntityManager, viewer: ViewerOf<Role.PARENT>, o
   const voucher = offer.voucher.getEntity();
   const child = application.child.getEntity();
   const program = await programForPlacement(em, programId, { type: voucher.type, cityId: voucher.city.id }, child);
+  const actor = actorOf(viewer);
+  // The child's other applications close before the voucher becomes held (the database refuses a
+  // held voucher beside an open application); the seat is a counter, taken last.
+  await closeOtherApplications(em, application, actor, now);
+  await em.flush();
   await takeSeat(em, program.id);
 
   offer.status = transition(OFFER_TRANSITIONS, 'Offer', offer.status, OfferStatus.ACCEPTED);
@@ -118,7 +149,6 @@ async function acceptPending(em: EntityManager, viewer: ViewerOf<Role.PARENT>, o
   voucher.status = transition(VOUCHER_TRANSITIONS, 'Voucher', voucher.status, VoucherStatus.ACTIVE);
   const enrollment = new Enrollment(ref(voucher), ref(program));
   em.persist(enrollment);
-  const actor = actorOf(viewer);
   const city = await application.city.loadOrFail();
   recordAudit(em, actor, {
     action: 'ACCEPTED',
@@ -137,7 +167,6 @@ async function acceptPending(em: EntityManager, viewer: ViewerOf<Role.PARENT>, o
   });
   await em.flush(); // the voucher's ACTIVE status meets the one-voucher-per-child index here
   await publishEvent(em, { kind: EventKind.OFFER_CLOSED, cityId: city.id, voucherType: voucher.type, payload: { applicationIds: [application.id], offerIds: [offer.id] } });
-  await closeOtherApplications(em, application, actor, now);
   return enrollment;
 }
 

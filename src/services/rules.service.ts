@@ -6,6 +6,8 @@ import { badInput } from '../errors.js';
 import { requireCityAuthority } from './access.js';
 import { actorOf, recordAudit } from './audit.service.js';
 import type { CityService } from './city.service.js';
+import { lockCityQueues } from './locks.js';
+import { inTransaction } from './transaction.js';
 import { requireIntInRange } from './validate.js';
 import { EventKind, publishEvent } from '../realtime/publish.js';
 
@@ -83,9 +85,12 @@ export class RulesService {
     requireCityAuthority(viewer, input.city.trim().toUpperCase());
     const city = await this.cities.byCode(input.city, 'input.city');
     validate(input);
-    return this.em.transactional(async (em) => {
-      // Serialises concurrent changes in one city; the unique (city, version) backs it.
-      await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`rules:${city.id}`]);
+    return inTransaction(this.em, async (em) => {
+      // The city's queue lock, exclusively (locks.ts): waits for the queue writers in flight
+      // (apply, restore, issue, accept), which hold it shared, and holds new ones off until the
+      // new version and the re-ranked queue are committed, so each of them works wholly under one
+      // version. It serialises concurrent changes too; the unique (city, version) backs that.
+      await lockCityQueues(em, [city.id], 'exclusive');
       const previous = await currentRules(em, city.id);
       const next = new CityRules({
         ...pick(previous),

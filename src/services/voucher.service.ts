@@ -9,10 +9,12 @@ import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
 import { actorOf, recordAudit } from './audit.service.js';
 import type { CityService } from './city.service.js';
-import { releaseSeat, takeSeat } from './counters.js';
+import { releaseSeat } from './counters.js';
+import { lockChildren, lockVoucherRow, moveSeat } from './locks.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
 import { programForPlacement } from './placement.js';
 import { trackSuspension } from './suspension.js';
+import { inTransaction } from './transaction.js';
 import { requireText } from './validate.js';
 
 export interface VoucherFilter {
@@ -53,19 +55,26 @@ export class VoucherService {
    */
   async switchProgram(viewer: Viewer, enrollmentId: string, programId: string): Promise<Enrollment> {
     requireRole(viewer, Role.PARENT);
-    return this.em.transactional(async (em) => {
-      const old = isUuid(enrollmentId) ? await em.findOne(Enrollment, { id: enrollmentId }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
-      if (!old) throw notFound('Enrollment', enrollmentId);
-      await em.populate(old, ['voucher.child', 'voucher.city', 'program']);
+    return inTransaction(this.em, async (em) => {
+      // The lock order (locks.ts): the child, the voucher, then its enrollment, then the seats in
+      // program id order, as revoke and suspend take them, so a switch and a status change of
+      // the same voucher wait for each other instead of deadlocking.
+      const [owner] = isUuid(enrollmentId)
+        ? await em.execute<{ voucher_id: string; child_id: string }[]>('select e.voucher_id, v.child_id from enrollment e join voucher v on v.id = e.voucher_id where e.id = ?', [enrollmentId])
+        : [];
+      if (!owner) throw notFound('Enrollment', enrollmentId);
+      if (!(await em.count(Guardianship, { child: owner.child_id, applicant: { iin: viewer.iin }, status: ClaimStatus.VERIFIED }))) throw forbidden('This enrollment belongs to another family.');
+      await lockChildren(em, [owner.child_id]);
+      await lockVoucherRow(em, owner.voucher_id);
+      const old = await em.findOneOrFail(Enrollment, { id: enrollmentId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      await em.populate(old, ['voucher.child', 'voucher.city', 'program'], { refresh: true });
       const voucher = old.voucher.getEntity();
       const child = voucher.child.getEntity();
-      if (!(await em.count(Guardianship, { child: child.id, applicant: { iin: viewer.iin }, status: ClaimStatus.VERIFIED }))) throw forbidden('This enrollment belongs to another family.');
       if (old.status !== EnrollmentStatus.ACTIVE) throw conflict(`This enrollment is ${old.status}; only an active one can be switched.`, { from: old.status, to: EnrollmentStatus.TRANSFERRED });
       if (voucher.status !== VoucherStatus.ACTIVE) throw conflict(`The voucher is ${voucher.status}; switching needs an active voucher.`);
       if (old.program.id === programId) throw badInput('input.programId', 'The child is already in this program.');
       const program = await programForPlacement(em, programId, { type: voucher.type, cityId: voucher.city.id }, child);
-      await takeSeat(em, program.id);
-      await releaseSeat(em, old.program.id);
+      await moveSeat(em, old.program.id, program.id);
 
       old.status = transition(ENROLLMENT_TRANSITIONS, 'Enrollment', old.status, EnrollmentStatus.TRANSFERRED);
       old.endedAt = new Date();
@@ -100,9 +109,8 @@ export class VoucherService {
   private async changeStatus(viewer: Viewer, voucherId: string, action: VoucherOperatorAction, rawReason: string): Promise<Voucher> {
     requireRole(viewer, Role.OPERATOR, Role.ADMIN);
     const reason = requireText(rawReason, 'input.reason', { min: 3, max: 1000 });
-    return this.em.transactional(async (em) => {
-      const voucher = isUuid(voucherId) ? await em.findOne(Voucher, { id: voucherId }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
-      if (!voucher) throw notFound('Voucher', voucherId);
+    return inTransaction(this.em, async (em) => {
+      const voucher = await lockVoucher(em, voucherId);
       const city = await voucher.city.loadOrFail();
       requireCityAuthority(viewer, city.code);
       const from = voucher.status;
@@ -134,4 +142,16 @@ function operatorActionRefused(action: VoucherOperatorAction, from: VoucherStatu
   }
   const only = VOUCHER_OPERATOR_ACTIONS[action].from.join(' or ');
   return conflict(`This voucher is ${from}; only a ${only} voucher can be ${action.toLowerCase()}.`, { from, to });
+}
+
+/**
+ * Locks a voucher for a status change in the lock order (locks.ts): its child first, then the
+ * voucher row (its enrollment and seat after), the order switchProgram and acceptOffer use too.
+ */
+async function lockVoucher(em: EntityManager, voucherId: string): Promise<Voucher> {
+  const [owner] = isUuid(voucherId) ? await em.execute<{ child_id: string }[]>('select child_id from voucher where id = ?', [voucherId]) : [];
+  if (!owner) throw notFound('Voucher', voucherId);
+  await lockChildren(em, [owner.child_id]);
+  await lockVoucherRow(em, voucherId);
+  return em.findOneOrFail(Voucher, { id: voucherId }, { refresh: true });
 }

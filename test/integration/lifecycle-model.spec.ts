@@ -38,8 +38,9 @@ describe('the lifecycle under random interleavings', () => {
           await world.close();
         }
       }),
-      // Shrinking rebuilds the world for every attempt: worth it for short runs only.
-      { seed, numRuns: runs, endOnFailure: steps > 300 },
+      // Shrinking rebuilds the world for every attempt: worth it for short runs only, and given
+      // two minutes at most (the smallest failing list found by then is reported).
+      { seed, numRuns: runs, endOnFailure: steps > 300, interruptAfterTimeLimit: 120_000 + steps * 2_000, markInterruptAsFailure: true },
     );
     // Figures for the release note (a long run prints them).
     console.log(`lifecycle model: ${steps * runs} steps, ${batches} concurrent batches, ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${seed}`);
