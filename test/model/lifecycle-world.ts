@@ -73,6 +73,14 @@ async function snapshot(world: World): Promise<Snapshot> {
 }
 
 const pick = <T>(items: T[], index: number): T | undefined => (items.length ? items[index % items.length] : undefined);
+/**
+ * Three times in four a target the action fits (a pending offer to accept, a queued application
+ * to withdraw…), so runs reach deep states; otherwise any, so wrong requests are sent too.
+ */
+const choose = <T>(items: T[], fits: (item: T) => boolean, n: number): T | undefined => {
+  const fitting = items.filter(fits);
+  return n % 4 === 0 || fitting.length === 0 ? pick(items, n >> 2) : pick(fitting, n >> 2);
+};
 const RANDOM_ID = '0190f0e0-0000-7000-8000-00000000beef';
 
 /** One request: who sends what. `null` when the command has no target in this state. */
@@ -110,14 +118,14 @@ function requestFor(world: World, state: Snapshot, c: { kind: string; a: number;
     }
     case 'withdraw':
     case 'restore': {
-      const app = pick(state.applications, c.a);
+      const app = choose(state.applications, (x) => (c.kind === 'withdraw' ? x.status === 'QUEUED' : ['CANCELLED', 'WITHDRAWN'].includes(x.status)), c.a);
       if (!app) return null;
       const field = c.kind === 'withdraw' ? 'withdrawApplication' : 'restoreApplication';
       return { label: `${c.kind}(${app.id.slice(-4)})`, query: `mutation($id: ID!) { ${field}(input: { applicationId: $id }) { application { id } } }`, variables: { id: app.id }, token: family(app.child_id)!.token };
     }
     case 'accept':
     case 'decline': {
-      const offer = pick(state.offers, c.a);
+      const offer = choose(state.offers, (o) => o.status === 'PENDING', c.a);
       if (!offer) return null;
       const app = state.applications.find((x) => x.id === offer.application_id)!;
       const token = family(app.child_id)!.token;
@@ -126,7 +134,7 @@ function requestFor(world: World, state: Snapshot, c: { kind: string; a: number;
         : { label: `decline(${offer.id.slice(-4)})`, query: `mutation($o: ID!) { declineOffer(input: { offerId: $o }) { offer { id } } }`, variables: { o: offer.id }, token };
     }
     case 'switch': {
-      const enrollment = pick(state.enrollments, c.a);
+      const enrollment = choose(state.enrollments, (e) => e.status === 'ACTIVE', c.a);
       if (!enrollment) return null;
       const voucher = state.vouchers.find((v) => v.id === enrollment.voucher_id)!;
       return { label: `switch(${enrollment.id.slice(-4)})`, query: `mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p }) { enrollment { id } } }`, variables: { e: enrollment.id, p: pick(world.programs, c.b) }, token: family(voucher.child_id)!.token };
@@ -134,7 +142,8 @@ function requestFor(world: World, state: Snapshot, c: { kind: string; a: number;
     case 'suspend':
     case 'reinstate':
     case 'revoke': {
-      const voucher = pick(state.vouchers, c.a);
+      const fits: Record<string, string[]> = { suspend: ['ACTIVE'], reinstate: ['SUSPENDED'], revoke: ['ACTIVE', 'SUSPENDED'] };
+      const voucher = choose(state.vouchers, (v) => fits[c.kind]!.includes(v.status), c.a);
       if (!voucher) return null;
       return { label: `${c.kind}(${voucher.id.slice(-4)})`, query: `mutation($v: ID!) { ${c.kind}Voucher(input: { voucherId: $v, reason: "Проверка модели" }) { voucher { id } } }`, variables: { v: voucher.id }, token: op };
     }
