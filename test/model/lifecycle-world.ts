@@ -93,11 +93,16 @@ interface Request {
 
 /** A command as generated: a kind and numbers that choose its targets when it runs. */
 export type Command =
-  | { kind: 'apply' | 'withdraw' | 'restore' | 'accept' | 'decline' | 'switch' | 'suspend' | 'reinstate' | 'revoke' | 'quota' | 'issue' | 'bogus'; a: number; b: number }
+  | { kind: 'apply' | 'withdraw' | 'restore' | 'accept' | 'decline' | 'switch' | 'suspend' | 'reinstate' | 'revoke' | 'quota' | 'issue' | 'rules' | 'bogus'; a: number; b: number }
   | { kind: 'jobs'; hours: number }
   | { kind: 'together'; parts: { kind: string; a: number; b: number }[] };
 
-const SINGLE_KINDS = ['apply', 'withdraw', 'restore', 'accept', 'decline', 'switch', 'suspend', 'reinstate', 'revoke', 'quota', 'issue', 'bogus'] as const;
+const SINGLE_KINDS = ['apply', 'withdraw', 'restore', 'accept', 'decline', 'switch', 'suspend', 'reinstate', 'revoke', 'quota', 'issue', 'rules', 'bogus'] as const;
+/** Two priority orders the rules command switches between: the family with a verified ORPHAN moves. */
+const PRIORITY_ORDERS = [
+  ['ORPHAN', 'DISABILITY', 'MILITARY_FAMILY', 'LARGE_FAMILY', 'LOW_INCOME', 'SINGLE_PARENT'],
+  ['LARGE_FAMILY', 'ORPHAN'],
+];
 const single = fc.record({ kind: fc.constantFrom(...SINGLE_KINDS), a: fc.nat(1000), b: fc.nat(1000) });
 
 /** Three quarters single requests (and the jobs), one quarter 2–6 conflicting requests at once. */
@@ -151,6 +156,10 @@ function requestFor(world: World, state: Snapshot, c: { kind: string; a: number;
       return { label: `quota(${type}, ${c.a % 8})`, query: `mutation($i: SetQuotaInput!) { setQuota(input: $i) { quota { id } } }`, variables: { i: { city: CITY, voucherType: type, period: String(new Date().getFullYear()), count: c.a % 8 } }, token: op };
     case 'issue':
       return { label: `issue(${type}, ${1 + (c.a % 3)})`, query: `mutation($i: IssueVouchersInput!) { issueVouchers(input: $i) { offers { id } } }`, variables: { i: { city: CITY, voucherType: type, count: 1 + (c.a % 3) } }, token: op };
+    case 'rules': {
+      const order = PRIORITY_ORDERS[c.a % 2]!;
+      return { label: `rules(${order[0]} first)`, query: `mutation($i: UpdateCityRulesInput!) { updateCityRules(input: $i) { rules { version } } }`, variables: { i: { city: CITY, priorityOrder: order } }, token: op };
+    }
     case 'bogus': {
       // Deliberately wrong: ids that do not exist, and another family's offer.
       const offer = pick(state.offers, c.a);
@@ -214,13 +223,22 @@ export async function runCommand(world: World, command: Command): Promise<string
 
 /** The invariants, checked by SQL after every step; each row returned is a violation. */
 const INVARIANTS: Record<string, string> = {
-  'one held voucher per child': `select child_id from voucher where status in ('RESERVED','ACTIVE','SUSPENDED') group by child_id having count(*) > 1`,
+  // A child may wait for an offer in each voucher type's queue at once, so two RESERVED vouchers
+  // (one per type) are fine; a held one beside anything else is not.
+  'one held voucher per child': `select child_id from voucher where status in ('ACTIVE','SUSPENDED') group by child_id having count(*) > 1`,
+  'no reservation beside a held voucher': `select r.id from voucher r join voucher h on h.child_id = r.child_id and h.status in ('ACTIVE','SUSPENDED') where r.status = 'RESERVED'`,
+  'one reservation per child and voucher type': `select child_id from voucher where status = 'RESERVED' group by child_id, type having count(*) > 1`,
   'a voucher holder has no open application': `select a.id from application a join voucher v on v.child_id = a.child_id and v.status in ('ACTIVE','SUSPENDED') where a.status in ('QUEUED','OFFERED')`,
   'one active enrollment per voucher': `select voucher_id from enrollment where status = 'ACTIVE' group by voucher_id having count(*) > 1`,
   'an active or suspended voucher is enrolled': `select v.id from voucher v where v.status in ('ACTIVE','SUSPENDED') and not exists (select 1 from enrollment e where e.voucher_id = v.id and e.status = 'ACTIVE')`,
   'a reserved voucher has a pending offer and no enrollment': `select v.id from voucher v where v.status = 'RESERVED' and (exists (select 1 from enrollment e where e.voucher_id = v.id and e.status = 'ACTIVE') or not exists (select 1 from offer o where o.application_id = v.application_id and o.status = 'PENDING'))`,
   'an offered application has exactly one pending offer': `select a.id from application a where (a.status = 'OFFERED') <> ((select count(*) from offer o where o.application_id = a.id and o.status = 'PENDING') = 1)`,
   'seats taken are the active enrollments, within the seats': `select p.id from program p where p.seats_taken <> (select count(*) from enrollment e where e.program_id = p.id and e.status = 'ACTIVE') or p.seats_taken > p.seats`,
+  'a place ranks by the rules in force': `select a.id from application a
+      join lateral (select priority_order from city_rules r where r.city_id = a.city_id order by r.version desc limit 1) r on true
+     where a.status in ('QUEUED','OFFERED') and a.priority_rank <> coalesce(
+       (select t.ord - 1 from jsonb_array_elements_text(r.priority_order) with ordinality as t(category, ord) where t.category = a.priority_category),
+       jsonb_array_length(r.priority_order))`,
   'quota used is the vouchers not released, within the count': `select q.id from quota q where q.used <> (select count(*) from voucher v where v.city_id = q.city_id and v.type = q.voucher_type and v.status <> 'RELEASED') or q.used > q.count`,
 };
 
