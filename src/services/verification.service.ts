@@ -10,6 +10,7 @@ import type { CityService } from './city.service.js';
 import { type Decision, rejectCategory, rejectLink, verifyCategory, verifyLink } from './claims.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
 import { requireText } from './validate.js';
+import { inTransaction } from './transaction.js';
 
 export enum ClaimDecision {
   VERIFY = 'VERIFY',
@@ -108,7 +109,8 @@ export class VerificationService {
   async decideLink(viewer: Viewer, input: DecideClaimInput): Promise<VerificationCase> {
     requireRole(viewer, Role.OPERATOR, Role.ADMIN);
     const decision = this.decisionOf(viewer, input);
-    const decided = await this.em.transactional(async (em) => {
+    // A verification re-ranks the child's places, so it meets queue writers: retried like them.
+    const decided = await inTransaction(this.em, async (em) => {
       const claim = await this.lockCase(em, viewer, input.caseId);
       if (input.decision === ClaimDecision.VERIFY) {
         if (claim.status !== ClaimStatus.CLAIMED) throw conflict(`This link is already ${claim.status}.`, { from: claim.status, to: ClaimStatus.VERIFIED });
@@ -124,7 +126,8 @@ export class VerificationService {
   async decidePriorityCategory(viewer: Viewer, input: DecideClaimInput): Promise<VerificationCase> {
     requireRole(viewer, Role.OPERATOR, Role.ADMIN);
     const decision = this.decisionOf(viewer, input);
-    const decided = await this.em.transactional(async (em) => {
+    // A verification re-ranks the child's places, so it meets queue writers: retried like them.
+    const decided = await inTransaction(this.em, async (em) => {
       const claim = await this.lockCase(em, viewer, input.caseId);
       if (input.decision === ClaimDecision.VERIFY) await verifyCategory(em, claim, decision);
       else await rejectCategory(em, claim, decision);
