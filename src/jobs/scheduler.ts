@@ -149,7 +149,7 @@ async function autoIssue(orm: Orm, cities: City[], now: Date, failures: JobFailu
           );
           if (!waiting?.n) return [];
           try {
-            return await issueInQueue(em, city, type, AUTO_ISSUE_BATCH, period, SYSTEM_ACTOR);
+            return await issueInQueue(em, city, type, AUTO_ISSUE_BATCH, period, SYSTEM_ACTOR, now);
           } catch (err) {
             // An operator took the last of the quota meanwhile: nothing to issue, not a failure.
             if (err instanceof DomainError && err.code === ErrorCode.QUOTA_EXHAUSTED) return [];

@@ -25,7 +25,7 @@ export type Services = ReturnType<typeof createServices>;
 /**
  * The services of one operation, all sharing its EntityManager fork. `registry` verifies new claims
  * at once; without one (subscriptions, exports) claims wait for the background verifier. `clock`
- * is the time the services read (offer deadlines).
+ * is the time the services read (offer deadlines, from issuing to answering).
  */
 export function createServices(em: EntityManager, realtime: RealtimeHub | null = null, registry: IdentityRegistry | null = null, clock: Clock = systemClock) {
   const cities = new CityService(em);
@@ -39,7 +39,7 @@ export function createServices(em: EntityManager, realtime: RealtimeHub | null =
     rules: new RulesService(em, cities),
     applications: new ApplicationService(em, cities),
     queue: new QueueService(em, cities),
-    issuing: new IssuingService(em, cities),
+    issuing: new IssuingService(em, cities, clock),
     offers: new OfferService(em, clock),
     vouchers: new VoucherService(em, cities),
     audit: new AuditService(em),

@@ -1,4 +1,5 @@
 import { type EntityManager, LockMode, ref } from '@mikro-orm/postgresql';
+import { type Clock, systemClock } from '../clock.js';
 import { ApplicationStatus, ClaimStatus, NotificationKind, VoucherType } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
 import { APPLICATION_TRANSITIONS, HELD_VOUCHER_STATUSES } from '../domain/lifecycles.js';
@@ -45,6 +46,7 @@ export class IssuingService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async setQuota(viewer: Viewer, input: SetQuotaInput): Promise<Quota> {
@@ -72,7 +74,8 @@ export class IssuingService {
     const city = await this.cities.byCode(input.city, 'input.city');
     const count = requireIntInRange(input.count, 'input.count', 1, MAX_ISSUE_BATCH);
     if (input.period != null && !/^\d{4}$/.test(input.period)) throw badInput('input.period', 'period is a programme year, "YYYY".');
-    return inTransaction(this.em, (em) => issueInQueue(em, city, input.voucherType, count, input.period ?? currentPeriod(city), actorOf(viewer)));
+    const now = this.clock();
+    return inTransaction(this.em, (em) => issueInQueue(em, city, input.voucherType, count, input.period ?? currentPeriod(city, now), actorOf(viewer), now));
   }
 }
 
@@ -81,9 +84,10 @@ export class IssuingService {
  * Issuers of one queue are serialised by an advisory lock, so two operators (or an operator and
  * the scheduler) can never both take the same head or skip one; the quota's guarded update and
  * check constraint make overrunning it impossible. Issues fewer than asked only when the queue or
- * the quota runs out; with no room at all it fails with QUOTA_EXHAUSTED.
+ * the quota runs out; with no room at all it fails with QUOTA_EXHAUSTED. `now` is the issuer's clock:
+ * the offers' deadline runs from it.
  */
-export async function issueInQueue(em: EntityManager, city: City, type: VoucherType, wanted: number, period: string, actor: Actor): Promise<Offer[]> {
+export async function issueInQueue(em: EntityManager, city: City, type: VoucherType, wanted: number, period: string, actor: Actor, now: Date): Promise<Offer[]> {
   // The lock order (locks.ts): the city's queue lock shared (the order read below and the rules
   // version recorded on the offers are the same rules), then this queue's issue lock.
   await lockCityQueues(em, [city.id]);
@@ -111,7 +115,7 @@ export async function issueInQueue(em: EntityManager, city: City, type: VoucherT
   await em.refresh(quota);
 
   const rules = await currentRules(em, city.id);
-  const deadline = new Date(Date.now() + rules.offerDeadlineHours * 3_600_000);
+  const deadline = new Date(now.getTime() + rules.offerDeadlineHours * 3_600_000);
   const offers = heads.map((application) => {
     application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, ApplicationStatus.OFFERED);
     const voucher = new Voucher({ child: application.child, application: ref(application), city: ref(city), quota: ref(quota), type });

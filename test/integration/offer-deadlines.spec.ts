@@ -116,6 +116,22 @@ describe('an offer past its deadline, before the expiry job has run', () => {
   });
 });
 
+describe("an offer's deadline", () => {
+  it("runs from the issuer's clock, so a test (or a replay) moving time moves the deadline with it", async () => {
+    const { cityRules } = await api.data(`query($c: String!) { cityRules(city: $c) { offerDeadlineHours } }`, { c: CITY });
+    const family = await seed.parent().withChild(1, '2016-04-04', 'ORPHAN');
+    // Two days ahead of the real time: a deadline read from the system clock would be two days early.
+    const issuedAt = new Date(Date.now() + 2 * 86_400_000);
+    clockAt = issuedAt;
+    try {
+      const { offer } = await offered(family);
+      expect(offer.deadline).toBe(new Date(issuedAt.getTime() + cityRules.offerDeadlineHours * 3_600_000).toISOString());
+    } finally {
+      clockAt = null;
+    }
+  });
+});
+
 describe("an operator's voucher actions", () => {
   it('leave a RESERVED voucher to its offer: reinstate, suspend and revoke are CONFLICT and write nothing', async () => {
     const family = await seed.parent().withChild(1, '2016-06-06', 'ORPHAN');
