@@ -1,6 +1,7 @@
 // Fluent builders that create test data through the public API, each call with fresh ids:
 //   const provider = await seed.provider({ city: 'ASTANA', kind: 'SCHOOL' }).approved();
 //   const family = await seed.parent().withChild();
+import { randomBytes } from 'node:crypto';
 import { randomBin, randomChildBirthDate, randomIin, randomParentIin } from './ids.js';
 import type { TestApi } from './api.js';
 
@@ -30,6 +31,27 @@ export class Seed {
   constructor(private readonly api: TestApi) {}
 
   admin = () => this.api.token({ role: 'ADMIN', sub: 'test-admin' });
+
+  /**
+   * A city of the test's own, with version 1 of the default rules (the pilot cities' defaults):
+   * its queues, quotas and positions belong to this test alone, so it can assert exact positions
+   * and run beside other tests. Cities are fixed data in production (migrations add them); only
+   * tests make them, here. Returns the new city's code.
+   */
+  async city(options: { timezone?: string; name?: string } = {}): Promise<string> {
+    // Letters only, as city codes are ([A-Z_]): TEST_ and ten random ones.
+    const code = `TEST_${[...randomBytes(10)].map((b) => String.fromCharCode(65 + (b % 26))).join('')}`;
+    const name = options.name ?? `Test city ${code}`;
+    await this.api.sql(
+      // Version 1 copied whole (every column, also those later migrations add) from a pilot city's.
+      `with c as (insert into city (id, code, name_kk, name_ru, name_en, timezone) values (gen_random_uuid(), ?, ?, ?, ?, ?) returning id)
+       insert into city_rules
+       select (jsonb_populate_record(null::city_rules, to_jsonb(r) || jsonb_build_object('id', gen_random_uuid(), 'city_id', c.id, 'created_by', 'SYSTEM:test', 'created_at', now()))).*
+         from c, city_rules r join city t on t.id = r.city_id where t.code = 'ASTANA' and r.version = 1`,
+      [code, name, name, name, options.timezone ?? 'Asia/Almaty'],
+    );
+    return code;
+  }
   operator = (city: string) => this.api.token({ role: 'OPERATOR', city });
   agency = () => this.api.token({ role: 'AGENCY', sub: 'test-agency' });
 
