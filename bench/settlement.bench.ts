@@ -13,7 +13,7 @@ import type { Orm } from '../src/db/orm.js';
 import { City } from '../src/entities/index.js';
 import { uuidv7 } from '../src/ids.js';
 import { IinSequence, allocateSeats, binsFrom, birthDateForAge, cityBand, evenlySpread, seededRandom, type Seats } from '../src/seed/article-scenario.js';
-import { localDate } from '../src/services/attendance.service.js';
+import { localDate } from '../src/domain/calendar.js';
 import { SYSTEM_ACTOR } from '../src/services/audit.service.js';
 import { settleMonth } from '../src/services/settlement.service.js';
 import { type Benchmark, loadRows, type BenchLog, type BenchmarkResult, formatCount, formatSeconds, formatTiyn, secondsSince } from './benchmark.js';
@@ -263,7 +263,7 @@ async function insertAttendance(trx: Knex.Transaction, city: CityRow, families: 
 
 /** The calendar month before the city's current one: complete, so settlement accepts it. */
 function previousMonth(timezone: string): { period: string; firstDay: string } {
-  const [year, month] = localDate(timezone).split('-').map(Number) as [number, number];
+  const [year, month] = localDate(timezone, new Date()).split('-').map(Number) as [number, number];
   const period = month === 1 ? `${year - 1}-12` : `${year}-${pad(month - 1, 2)}`;
   return { period, firstDay: `${period}-01` };
 }
@@ -296,7 +296,7 @@ async function settleTimed(orm: Orm, period: string): Promise<{ seconds: number;
   const started = performance.now();
   const { paymentIds } = await orm.em.fork().transactional(async (em) => {
     const city = await em.findOneOrFail(City, { code: CITY });
-    return settleMonth(em, city, period, SYSTEM_ACTOR);
+    return settleMonth(em, city, period, SYSTEM_ACTOR, new Date());
   });
   return { seconds: secondsSince(started), created: paymentIds.length };
 }

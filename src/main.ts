@@ -1,6 +1,7 @@
 // npm start — the Kezek API: configuration → database (embedded unless DATABASE_URL) → migrations →
 // demo data on an empty database → HTTP + graphql-ws. SIGTERM/SIGINT shut it down in order.
 import 'reflect-metadata';
+import { systemClock } from './clock.js';
 import { createTokenService } from './auth/tokens.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type OpenDatabase, openDatabase } from './db/bootstrap.js';
@@ -69,13 +70,13 @@ async function main(): Promise<void> {
   }
   const db = database;
 
-  const scheduler = new Scheduler(db.orm, log, config.jobsIntervalMs);
+  const scheduler = new Scheduler(db.orm, log, config.jobsIntervalMs, systemClock);
   const dispatcher = new SmsDispatcher(db.orm, createSmsTransport(config.sms, log), log, {
     intervalMs: config.sms.dispatchIntervalMs,
     maxAttempts: config.sms.maxAttempts,
     leaseMs: Math.max(60_000, config.sms.webhookTimeoutMs * 2),
   });
-  const verifier = new ClaimVerifier(db.orm, registry, log, config.jobsIntervalMs);
+  const verifier = new ClaimVerifier(db.orm, registry, log, config.jobsIntervalMs, systemClock);
   scheduler.start();
   dispatcher.start();
   verifier.start();

@@ -32,12 +32,13 @@ export class Enrollment {
   previous?: Ref<Enrollment> | null = null;
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
-  startedAt: Date = new Date();
+  startedAt: Date;
 
   @Property({ type: 'datetime', nullable: true })
   endedAt?: Date | null = null;
 
-  constructor(voucher: Ref<Voucher>, program: Ref<Program>, previous: Ref<Enrollment> | null = null) {
+  constructor(voucher: Ref<Voucher>, program: Ref<Program>, startedAt: Date, previous: Ref<Enrollment> | null = null) {
+    this.startedAt = startedAt;
     this.voucher = voucher;
     this.program = program;
     this.previous = previous;

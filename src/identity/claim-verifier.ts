@@ -2,6 +2,7 @@
 // (so the embedded start's demo adapter links a child at once), and in the background for every
 // claim whose registry call failed: a registry outage never loses a claim, it only delays it.
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
+import type { Clock } from '../clock.js';
 import { ClaimStatus } from '../domain/enums.js';
 import type { Orm } from '../db/orm.js';
 import { Guardianship } from '../entities/index.js';
@@ -20,7 +21,7 @@ const BATCH = 200;
  * call happens outside any transaction (it may take seconds); the claim is re-read under a row lock
  * afterwards, and an answer that arrives after someone else decided the claim is dropped.
  */
-export async function verifyClaim(em: EntityManager, registry: IdentityRegistry, claimId: string, now = new Date()): Promise<VerifyOutcome> {
+export async function verifyClaim(em: EntityManager, registry: IdentityRegistry, claimId: string, now: Date): Promise<VerifyOutcome> {
   const claim = await em.fork().findOne(Guardianship, { id: claimId }, { populate: ['child', 'applicant'] });
   if (!claim || !awaitsRegistry(claim)) return 'skipped';
   let reply: RegistryReply;
@@ -43,7 +44,7 @@ export async function verifyClaim(em: EntityManager, registry: IdentityRegistry,
   return em.fork().transactional(async (tx) => {
     const locked = await tx.findOne(Guardianship, { id: claimId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!locked || !awaitsRegistry(locked)) return 'skipped';
-    await applyRegistryReply(tx, locked, reply);
+    await applyRegistryReply(tx, locked, reply, now);
     return 'answered';
   });
 }
@@ -64,8 +65,9 @@ export class ClaimVerifier {
     private readonly registry: IdentityRegistry,
     private readonly log: Logger,
     intervalMs: number,
+    clock: Clock,
   ) {
-    this.task = new PeriodicTask('verifying claims', intervalMs, log, (now) => this.runOnce(now));
+    this.task = new PeriodicTask('verifying claims', intervalMs, log, (now) => this.runOnce(now), clock);
   }
 
   start(): void {

@@ -1,11 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../clock.js';
 import { ApplicationStatus, VoucherType } from '../domain/enums.js';
 import type { Orm } from '../db/orm.js';
 import { City, Quota } from '../entities/index.js';
 import type { Logger } from '../logger.js';
 import { lapseUnconfirmed } from '../services/attendance.service.js';
 import { SYSTEM_ACTOR } from '../services/audit.service.js';
-import { currentPeriod, issueInQueue } from '../services/issuing.service.js';
+import { currentPeriod } from '../domain/calendar.js';
+import { issueInQueue } from '../services/issuing.service.js';
 import { expireDueOffers, type JobScope, remindDueOffers } from '../services/offer.service.js';
 import { maintainQueueBlocks } from '../services/queue-blocks.js';
 import { currentRules } from '../services/rules.service.js';
@@ -50,11 +52,11 @@ export const EVENT_RETENTION_DAYS = 30;
  * works from "everything due by now", so a restart after downtime catches up.
  */
 export class Scheduler extends PeriodicTask {
-  constructor(orm: Orm, log: Logger, intervalMs: number) {
+  constructor(orm: Orm, log: Logger, intervalMs: number, clock: Clock) {
     super('scheduled jobs', intervalMs, log, async (now) => {
       const { failures } = await runJobs(orm, now);
       for (const failure of failures) log.error(failure, `scheduled job ${failure.job} failed on ${failure.item}; the rest went on`);
-    });
+    }, clock);
   }
 }
 
@@ -71,7 +73,7 @@ export async function runJobs(orm: Orm, now: Date, scope: JobScope = {}): Promis
     results.reminded = await remindDueOffers(orm.em.fork(), now, scope, failures);
     const cities = await orm.em.fork().find(City, scope.cityCodes ? { code: { $in: scope.cityCodes } } : {}, { orderBy: { code: 'asc' } });
     results.autoIssued = await autoIssue(orm, cities, now, failures);
-    results.unconfirmed = await lapseUnconfirmedByCity(orm, cities, failures);
+    results.unconfirmed = await lapseUnconfirmedByCity(orm, cities, now, failures);
     results.blocksClosed = await maintainBlocks(orm, cities, failures);
   }
   results.eventsPruned = (await isolated(failures, 'prune-events', 'domain events', () => exclusively(orm, 'job:prune-events', (em) => pruneEvents(em)))) ?? 0;
@@ -108,10 +110,10 @@ async function maintainBlocks(orm: Orm, cities: City[], failures: JobFailure[]):
 }
 
 /** Sessions past their city's confirmation window, one city per transaction (one statement each). */
-async function lapseUnconfirmedByCity(orm: Orm, cities: City[], failures: JobFailure[]): Promise<number> {
+async function lapseUnconfirmedByCity(orm: Orm, cities: City[], now: Date, failures: JobFailure[]): Promise<number> {
   let lapsed = 0;
   for (const city of cities) {
-    lapsed += (await isolated(failures, 'lapse-unconfirmed', `City ${city.code}`, () => exclusively(orm, `job:lapse-unconfirmed:${city.id}`, (em) => lapseUnconfirmed(em, [city.code])))) ?? 0;
+    lapsed += (await isolated(failures, 'lapse-unconfirmed', `City ${city.code}`, () => exclusively(orm, `job:lapse-unconfirmed:${city.id}`, (em) => lapseUnconfirmed(em, [city.code], now)))) ?? 0;
   }
   return lapsed;
 }
@@ -135,7 +137,7 @@ async function exclusively<T>(orm: Orm, key: string, job: (em: EntityManager) =>
 async function autoIssue(orm: Orm, cities: City[], now: Date, failures: JobFailure[]): Promise<number> {
   let issued = 0;
   for (const city of cities) {
-    const rules = await isolated(failures, 'auto-issue', `City ${city.code}`, () => currentRules(orm.em.fork(), city.id));
+    const rules = await isolated(failures, 'auto-issue', `City ${city.code}`, () => currentRules(orm.em.fork(), city.id, now));
     for (const type of rules?.autoIssueTypes ?? []) {
       const offers = await isolated(failures, 'auto-issue', `Queue ${city.code} ${type}`, () =>
         orm.em.fork().transactional(async (em) => {

@@ -1,4 +1,5 @@
 import type { Orm } from '../db/orm.js';
+import { systemClock } from '../clock.js';
 import { ApplicationStatus, OfferStatus, VoucherType } from '../domain/enums.js';
 import { Offer } from '../entities/index.js';
 import type { Logger } from '../logger.js';
@@ -181,7 +182,7 @@ export class RealtimeHub {
   /** Queue metrics for a dashboard: one snapshot at once, then at most a few per second. */
   async watchMetrics(cityCode: string | null, voucherType: VoucherType | null): Promise<AsyncIterableIterator<QueueStatsRow>> {
     const em = this.orm.em.fork();
-    const rows = await new QueueService(em, new CityService(em)).stats(cityCode, voucherType);
+    const rows = await new QueueService(em, new CityService(em), systemClock).stats(cityCode, voucherType);
     const keys = rows.map((r) => `${r.cityCode}:${r.voucherType}`);
     const { push, iterator } = pushIterator<QueueStatsRow>(() => keys.forEach((k) => this.metricsWatchers.get(k)?.delete(push)));
     for (const k of keys) {
@@ -314,7 +315,7 @@ export class RealtimeHub {
     // No dashboard watching here: nothing to compute, no statement to run.
     if (![...this.metricsWatchers.values()].some((set) => set.size > 0)) return;
     const em = this.orm.em.fork();
-    const queue = new QueueService(em, new CityService(em));
+    const queue = new QueueService(em, new CityService(em), systemClock);
     try {
       await this.loadCityCodes();
     } catch (err) {

@@ -1,5 +1,5 @@
 import { VoucherType } from '../domain/enums.js';
-import { publicLabel } from '../services/queue.service.js';
+import { publicLabel } from '../domain/public-label.js';
 import type { EventKind, QueueEvent } from './publish.js';
 
 /** At most this many pseudonyms per change: a mass offer of thousands stays one small message. */

@@ -8,7 +8,7 @@ import { ChildType } from '../schema/child.type.js';
 import type { ChildAsSeen } from '../services/child.service.js';
 import { CityType } from '../schema/city.type.js';
 import { OfferType, VoucherObjectType } from '../schema/offer.type.js';
-import { publicLabel } from '../services/queue.service.js';
+import { publicLabel } from '../domain/public-label.js';
 import { selects } from './selection.js';
 
 @Resolver(() => ApplicationType)

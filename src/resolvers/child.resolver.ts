@@ -6,7 +6,8 @@ import { ApplicationType } from '../schema/application.type.js';
 import { VoucherObjectType } from '../schema/offer.type.js';
 import { ChildType, RegisterChildInput, RegisterChildPayload } from '../schema/child.type.js';
 import { ChildLinkType } from '../schema/verification.type.js';
-import { ageOn, type ChildAsSeen, ClaimedChild } from '../services/child.service.js';
+import { ageOn } from '../domain/calendar.js';
+import { type ChildAsSeen, ClaimedChild } from '../services/child.service.js';
 
 @Resolver(() => ChildType)
 export class ChildResolver {

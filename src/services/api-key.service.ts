@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../clock.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Role } from '../domain/enums.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -18,7 +19,10 @@ export const looksLikeApiKey = (value: string): boolean => value.startsWith('kzk
 
 /** API keys for partner agencies. Issued and revoked by ADMIN; the plain key is shown once. */
 export class ApiKeyService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+  ) {}
 
   async create(viewer: Viewer, name: string): Promise<{ apiKey: ApiKey; key: string }> {
     requireRole(viewer, Role.ADMIN);
@@ -34,7 +38,7 @@ export class ApiKeyService {
     requireRole(viewer, Role.ADMIN);
     const apiKey = isUuid(apiKeyId) ? await this.em.findOne(ApiKey, { id: apiKeyId }) : null;
     if (!apiKey) throw notFound('API key', apiKeyId);
-    apiKey.revokedAt ??= new Date();
+    apiKey.revokedAt ??= this.clock();
     await this.em.flush();
     return apiKey;
   }
@@ -60,7 +64,7 @@ export class ApiKeyService {
     if (!match) return null;
     const apiKey = await this.em.findOne(ApiKey, { prefix: match[1]!, revokedAt: null });
     if (!apiKey || !timingSafeEqual(hash(match[2]!), Buffer.from(apiKey.secretHash, 'hex'))) return null;
-    const now = new Date();
+    const now = this.clock();
     if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await this.em.nativeUpdate(ApiKey, { id: apiKey.id }, { lastUsedAt: now });
     }

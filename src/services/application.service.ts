@@ -1,4 +1,5 @@
 import { type EntityManager, LockMode, ref, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import type { Clock } from '../clock.js';
 import { ApplicationStatus, ClaimStatus, Role, VoucherType } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
 import { APPLICATION_TRANSITIONS, HELD_VOUCHER_STATUSES } from '../domain/lifecycles.js';
@@ -26,6 +27,7 @@ export class ApplicationService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
+    private readonly clock: Clock,
   ) {}
 
   async apply(viewer: Viewer, input: ApplyForVoucherInput): Promise<Application> {
@@ -56,7 +58,7 @@ export class ApplicationService {
         if (await em.count(Application, { child: child.id, voucherType: input.voucherType, status: { $in: [ApplicationStatus.QUEUED, ApplicationStatus.OFFERED] } })) {
           throw duplicate(input.voucherType);
         }
-        const rules = await currentRules(em, city.id);
+        const rules = await currentRules(em, city.id, this.clock());
         const application = new Application({
           child: ref(child),
           applicant: link.applicant,
@@ -115,13 +117,13 @@ export class ApplicationService {
         }
         const application =
           viewer.role === Role.PARENT ? await this.lockOwn(em, viewer, applicationId) : await this.lockForOperator(em, viewer, applicationId);
-        const rules = await currentRules(em, application.city.id);
+        const rules = await currentRules(em, application.city.id, this.clock());
         if (application.status !== ApplicationStatus.CANCELLED) {
           throw conflict(`Only a cancelled application can be restored; this one is ${application.status}.`, { from: application.status, to: ApplicationStatus.QUEUED });
         }
         if (application.restoreCount >= rules.maxRestores) throw conflict(`This application was already restored ${application.restoreCount} time(s); the city allows ${rules.maxRestores}.`);
         const windowEnds = (application.closedAt?.getTime() ?? 0) + rules.restoreWindowDays * 86_400_000;
-        if (Date.now() > windowEnds) throw conflict(`The ${rules.restoreWindowDays}-day window to restore this application has passed.`);
+        if (this.clock().getTime() > windowEnds) throw conflict(`The ${rules.restoreWindowDays}-day window to restore this application has passed.`);
         if (await em.count(Voucher, { child: application.child.id, status: { $in: [...HELD_VOUCHER_STATUSES] } })) {
           throw conflict('This child already holds a voucher.');
         }
@@ -170,7 +172,7 @@ export class ApplicationService {
   async close(em: EntityManager, application: Application, to: ApplicationStatus, actor: Actor, action: string, reason?: string): Promise<void> {
     const from = application.status;
     application.status = transition(APPLICATION_TRANSITIONS, 'Application', from, to);
-    application.closedAt = new Date();
+    application.closedAt = this.clock();
     const city = await application.city.loadOrFail();
     await publishEvent(em, { kind: EventKind.QUEUE_LEFT, cityId: city.id, voucherType: application.voucherType, payload: { applicationIds: [application.id] } });
     recordAudit(em, actor, {

@@ -1,4 +1,6 @@
 import { type EntityManager, type FilterQuery, LockMode } from '@mikro-orm/postgresql';
+import type { Clock } from '../clock.js';
+import { addDays, localDate } from '../domain/calendar.js';
 import { AttendanceStatus, ClaimStatus, ProviderStatus, Role } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
 import { ATTENDANCE_TRANSITIONS } from '../domain/lifecycles.js';
@@ -39,20 +41,18 @@ function minutesOf(hours: number): number {
   return minutes;
 }
 
-/** Today's date in a time zone, as YYYY-MM-DD. */
-export function localDate(timezone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * Attendance: the provider records sessions, the parent confirms or disputes them within the
  * city's window, and only confirmed sessions are ever paid. Responsible for auth checks.
  */
 export class AttendanceService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+  ) {}
 
   async record(viewer: Viewer, input: RecordAttendanceInput): Promise<Attendance[]> {
     requireRole(viewer, Role.PROVIDER);
@@ -67,7 +67,7 @@ export class AttendanceService {
     if (!DATE_RE.test(input.date) || Number.isNaN(Date.parse(`${input.date}T00:00:00Z`)) || addDays(input.date, 0) !== input.date) {
       throw badInput('input.date', 'date is a real calendar date, YYYY-MM-DD.');
     }
-    if (input.date > localDate(city.timezone)) throw badInput('input.date', 'Attendance cannot be recorded for a future date.');
+    if (input.date > localDate(city.timezone, this.clock())) throw badInput('input.date', 'Attendance cannot be recorded for a future date.');
     const minutes = minutesOf(input.hours);
     const childIds = [...new Set(input.childIds)];
     if (childIds.length === 0 || childIds.length > 500) throw badInput('input.childIds', 'Give between 1 and 500 children.');
@@ -186,13 +186,13 @@ export class AttendanceService {
 
   private async decide(em: EntityManager, viewer: Viewer, attendance: Attendance, to: AttendanceStatus, reason?: string): Promise<void> {
     const city = attendance.program.getEntity().provider.getEntity().city.getEntity();
-    const rules = await currentRules(em, city.id);
-    if (localDate(city.timezone) > addDays(attendance.sessionDate, rules.confirmationWindowDays)) {
+    const rules = await currentRules(em, city.id, this.clock());
+    if (localDate(city.timezone, this.clock()) > addDays(attendance.sessionDate, rules.confirmationWindowDays)) {
       throw conflict(`The ${rules.confirmationWindowDays}-day window to confirm or dispute the session of ${attendance.sessionDate} has closed.`);
     }
     const from = attendance.status;
     attendance.status = transition(ATTENDANCE_TRANSITIONS, 'Attendance', from, to);
-    attendance.decidedAt = new Date();
+    attendance.decidedAt = this.clock();
     attendance.disputeReason = reason ?? null;
     recordAudit(em, actorOf(viewer), {
       action: to === AttendanceStatus.CONFIRMED ? 'ATTENDANCE_CONFIRMED' : 'ATTENDANCE_DISPUTED',
@@ -225,15 +225,15 @@ async function refuseSuspendedSessions(em: EntityManager, ids: string[]): Promis
 }
 
 /** Sessions nobody answered within their city's window become UNCONFIRMED: listed, never paid. */
-export async function lapseUnconfirmed(em: EntityManager, cityCodes?: string[]): Promise<number> {
+export async function lapseUnconfirmed(em: EntityManager, cityCodes: string[] | undefined, now: Date): Promise<number> {
   const rows = await em.execute(
-    `update attendance a set status = ?, decided_at = now()
+    `update attendance a set status = ?, decided_at = ?::timestamptz
        from program p join provider pr on pr.id = p.provider_id join city c on c.id = pr.city_id
-       join lateral (select confirmation_window_days as days from city_rules r where r.city_id = c.id and r.effective_at <= now() order by r.version desc limit 1) r on true
-      where a.program_id = p.id and a.status = ? and a.session_date + r.days < (now() at time zone c.timezone)::date
+       join lateral (select confirmation_window_days as days from city_rules r where r.city_id = c.id and r.effective_at <= ?::timestamptz order by r.version desc limit 1) r on true
+      where a.program_id = p.id and a.status = ? and a.session_date + r.days < (?::timestamptz at time zone c.timezone)::date
         ${cityCodes ? 'and c.code in (?)' : ''}
       returning a.id`,
-    [AttendanceStatus.UNCONFIRMED, AttendanceStatus.RECORDED, ...(cityCodes ? [cityCodes] : [])],
+    [AttendanceStatus.UNCONFIRMED, now, now, AttendanceStatus.RECORDED, now, ...(cityCodes ? [cityCodes] : [])],
   );
   return rows.length;
 }

@@ -1,4 +1,6 @@
 import { type EntityManager, ref, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import type { Clock } from '../clock.js';
+import { ageOn } from '../domain/calendar.js';
 import { ClaimStatus, Language, PriorityCategory, Relationship, Role } from '../domain/enums.js';
 import { normalizePhone, parseIin } from '../domain/kazakh-ids.js';
 import type { Viewer, ViewerOf } from '../auth/viewer.js';
@@ -73,6 +75,7 @@ export class ChildService {
     private readonly em: EntityManager,
     private readonly cities: CityService,
     private readonly registry: IdentityRegistry | null = null,
+    private readonly clock: Clock,
   ) {}
 
   /** Every child the parent claimed, in the order claimed; REJECTED claims stay visible (as the family's own declaration) so the family learns the outcome. */
@@ -131,7 +134,7 @@ export class ChildService {
     const parsed = parseIin(iin);
     if (!parsed.ok) throw badInput('input.iin', parsed.message);
     if (iin === viewer.iin) throw badInput('input.iin', 'This is your own IIN; enter the child’s.');
-    if (ageOn(parsed.facts.birthDate, new Date()) >= ADULT_AGE) throw badInput('input.iin', 'This IIN belongs to an adult, not a child.');
+    if (ageOn(parsed.facts.birthDate, this.clock()) >= ADULT_AGE) throw badInput('input.iin', 'This IIN belongs to an adult, not a child.');
     if (input.birthDate && input.birthDate !== parsed.facts.birthDate) {
       throw badInput('input.birthDate', `The IIN encodes the birth date ${parsed.facts.birthDate}, not ${input.birthDate}.`);
     }
@@ -152,7 +155,7 @@ export class ChildService {
             if (city && !own.city) own.city = ref(city);
             if (category !== PriorityCategory.NONE && (category !== own.claimedCategory || own.categoryStatus === ClaimStatus.REJECTED)) {
               const code = own.city ? (await own.city.loadOrFail()).code : null;
-              declareCategory(em, own, category, actorOf(viewer), code);
+              declareCategory(em, own, category, actorOf(viewer), code, this.clock());
             }
             return { seen: asSeen(own), newClaim: own.registryDueAt ? own.id : null };
           }
@@ -192,7 +195,7 @@ export class ChildService {
    */
   private async askRegistry(claimId: string): Promise<void> {
     try {
-      await verifyClaim(this.em, this.registry!, claimId);
+      await verifyClaim(this.em, this.registry!, claimId, this.clock());
     } catch {
       // Recorded on the claim (attempts, next try); the background verifier logs and retries it.
     }
@@ -215,10 +218,3 @@ function newApplicant(viewer: ViewerOf<Role.PARENT>, profile: ApplicantProfileIn
   return new Applicant(viewer.iin, name, phone, profile?.language ?? Language.KK);
 }
 
-/** Whole years between a YYYY-MM-DD birth date and `on`. */
-export function ageOn(birthDate: string, on: Date): number {
-  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
-  let age = on.getUTCFullYear() - y;
-  if (on.getUTCMonth() + 1 < m || (on.getUTCMonth() + 1 === m && on.getUTCDate() < d)) age -= 1;
-  return age;
-}

@@ -22,6 +22,8 @@ export interface Decision {
   actor: Actor;
   /** A document number, a court order, the registry's record reference: what the decision rests on. */
   evidenceReference: string;
+  /** When it was decided (the decider's clock). */
+  at: Date;
   reason?: string | null;
 }
 
@@ -40,7 +42,7 @@ async function moveLink(em: EntityManager, claim: Guardianship, to: ClaimStatus,
   claim.status = transition(CLAIM_TRANSITIONS, 'Link claim', from, to);
   claim.decidedBy = actorLabel(decision.actor);
   claim.evidenceReference = decision.evidenceReference;
-  claim.decidedAt = new Date();
+  claim.decidedAt = decision.at;
   // A decided link is not asked about again (a still open category is an operator's).
   if (claim.categoryStatus !== ClaimStatus.CLAIMED) claim.registryDueAt = null;
   const city = claim.city ? await claim.city.loadOrFail() : null;
@@ -87,7 +89,7 @@ export async function rejectLink(em: EntityManager, claim: Guardianship, decisio
     throw conflict('This family has an outstanding offer for the child; it must be accepted, declined or lapse before the link can be rejected.');
   }
   await moveLink(em, claim, ClaimStatus.REJECTED, decision);
-  const closer = new ApplicationService(em, new CityService(em));
+  const closer = new ApplicationService(em, new CityService(em), () => decision.at);
   for (const application of applications) {
     await closer.close(em, application, ApplicationStatus.CANCELLED, decision.actor, 'CANCELLED', 'The family’s link to the child was rejected.');
   }
@@ -99,7 +101,7 @@ async function moveCategory(em: EntityManager, claim: Guardianship, to: ClaimSta
   claim.categoryStatus = transition(CLAIM_TRANSITIONS, 'Priority category claim', from, to);
   claim.categoryDecidedBy = actorLabel(decision.actor);
   claim.categoryEvidenceReference = decision.evidenceReference;
-  claim.categoryDecidedAt = new Date();
+  claim.categoryDecidedAt = decision.at;
   if (claim.status !== ClaimStatus.CLAIMED) claim.registryDueAt = null;
   const city = claim.city ? await claim.city.loadOrFail() : null;
   recordAudit(em, decision.actor, {
@@ -125,7 +127,7 @@ export async function verifyCategory(em: EntityManager, claim: Guardianship, dec
   const child = await claim.child.loadOrFail();
   child.priorityCategory = claim.claimedCategory!;
   await em.flush();
-  await rerankChild(em, child.id, child.priorityCategory);
+  await rerankChild(em, child.id, child.priorityCategory, decision.at);
 }
 
 export async function rejectCategory(em: EntityManager, claim: Guardianship, decision: Decision): Promise<void> {
@@ -133,7 +135,7 @@ export async function rejectCategory(em: EntityManager, claim: Guardianship, dec
   await moveCategory(em, claim, ClaimStatus.REJECTED, decision);
 }
 
-async function rerankChild(em: EntityManager, childId: string, category: PriorityCategory): Promise<void> {
+async function rerankChild(em: EntityManager, childId: string, category: PriorityCategory, now: Date): Promise<void> {
   // A queue write: the queue lock of the child's cities, shared, before the rows (locks.ts), so a
   // rules change in flight cannot leave this rank computed from the old order.
   const cities = await em.execute<{ city_id: string }[]>('select distinct city_id from application where child_id = ?', [childId]);
@@ -143,7 +145,7 @@ async function rerankChild(em: EntityManager, childId: string, category: Priorit
     [category, childId, ApplicationStatus.QUEUED, ApplicationStatus.OFFERED, ApplicationStatus.CANCELLED],
   );
   for (const cityId of new Set(rows.map((r) => r.city_id))) {
-    const rules = await currentRules(em, cityId);
+    const rules = await currentRules(em, cityId, now);
     await rerank(em, cityId, rules.priorityOrder, childId);
   }
   for (const row of rows.filter((r) => r.status === ApplicationStatus.QUEUED)) {
@@ -167,10 +169,10 @@ export function nextRegistryAttempt(attempts: number, now: Date): Date {
  * rejected; an unsure one waits for an operator. A category is decided only if the registry
  * answered for it.
  */
-export async function applyRegistryReply(em: EntityManager, claim: Guardianship, reply: RegistryReply): Promise<void> {
+export async function applyRegistryReply(em: EntityManager, claim: Guardianship, reply: RegistryReply, now: Date): Promise<void> {
   claim.registryAnswer = reply.link;
   claim.registryDueAt = null;
-  const decision: Decision = { actor: REGISTRY_ACTOR, evidenceReference: `registry:${reply.reference ?? reply.link.toLowerCase()}` };
+  const decision: Decision = { actor: REGISTRY_ACTOR, evidenceReference: `registry:${reply.reference ?? reply.link.toLowerCase()}`, at: now };
   if (claim.status === ClaimStatus.CLAIMED) {
     if (reply.link === RegistryAnswer.DENIED) {
       await rejectLink(em, claim, { ...decision, reason: 'The population registry does not list this parent as the child’s representative.' });
@@ -187,14 +189,14 @@ export async function applyRegistryReply(em: EntityManager, claim: Guardianship,
 }
 
 /** Sets a newly declared category on a claim: it waits for a decision (and the registry is asked again). */
-export function declareCategory(em: EntityManager, claim: Guardianship, category: PriorityCategory, actor: Actor, cityCode: string | null): void {
+export function declareCategory(em: EntityManager, claim: Guardianship, category: PriorityCategory, actor: Actor, cityCode: string | null, now: Date): void {
   const before = { status: claim.categoryStatus, category: claim.claimedCategory };
   claim.claimedCategory = category;
   claim.categoryStatus = ClaimStatus.CLAIMED;
   claim.categoryDecidedAt = null;
   claim.categoryDecidedBy = null;
   claim.categoryEvidenceReference = null;
-  claim.registryDueAt = new Date();
+  claim.registryDueAt = now;
   recordAudit(em, actor, {
     action: 'PRIORITY_CATEGORY_CLAIMED',
     entityType: 'PriorityCategoryClaim',

@@ -1,5 +1,6 @@
 import { type EntityManager, LockMode, ref } from '@mikro-orm/postgresql';
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '../clock.js';
+import { currentPeriod } from '../domain/calendar.js';
 import { ApplicationStatus, ClaimStatus, NotificationKind, VoucherType } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
 import { APPLICATION_TRANSITIONS, HELD_VOUCHER_STATUSES } from '../domain/lifecycles.js';
@@ -36,17 +37,13 @@ export interface IssueVouchersInput {
 /** At most this many offers in one transaction; larger releases are several calls. */
 export const MAX_ISSUE_BATCH = 5000;
 
-/** The programme year now, in the city's time zone. */
-export function currentPeriod(city: City, now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: city.timezone, year: 'numeric' }).format(now);
-}
 
 /** Quotas and issuing vouchers to the head of a queue. Responsible for auth checks. */
 export class IssuingService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
-    private readonly clock: Clock = systemClock,
+    private readonly clock: Clock,
   ) {}
 
   async setQuota(viewer: Viewer, input: SetQuotaInput): Promise<Quota> {
@@ -114,7 +111,7 @@ export async function issueInQueue(em: EntityManager, city: City, type: VoucherT
   await takeFromQuota(em, quota.id, heads.length);
   await em.refresh(quota);
 
-  const rules = await currentRules(em, city.id);
+  const rules = await currentRules(em, city.id, now);
   const deadline = new Date(now.getTime() + rules.offerDeadlineHours * 3_600_000);
   const offers = heads.map((application) => {
     application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, ApplicationStatus.OFFERED);

@@ -14,14 +14,14 @@ import { lockChildren, lockCityQueues, lockIssuing } from './locks.js';
 import { inTransaction, LockSetChanged } from './transaction.js';
 import { programForPlacement } from './placement.js';
 import { EventKind, publishEvent } from '../realtime/publish.js';
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { type JobFailure, isolated } from '../jobs/isolated.js';
 
 /** Offers: the parent accepts one (choosing a program) or declines it; the scheduler expires the rest. */
 export class OfferService {
   constructor(
     private readonly em: EntityManager,
-    private readonly clock: Clock = systemClock,
+    private readonly clock: Clock,
   ) {}
 
   /** Enrolls the child: voucher ACTIVE, a seat taken, the child's other open applications closed. */
@@ -135,7 +135,7 @@ async function acceptPending(em: EntityManager, viewer: ViewerOf<Role.PARENT>, o
   const application = offer.application.getEntity();
   const voucher = offer.voucher.getEntity();
   const child = application.child.getEntity();
-  const program = await programForPlacement(em, programId, { type: voucher.type, cityId: voucher.city.id }, child);
+  const program = await programForPlacement(em, programId, { type: voucher.type, cityId: voucher.city.id }, child, now);
   const actor = actorOf(viewer);
   // The child's other applications close before the voucher becomes held (the database refuses a
   // held voucher beside an open application); the seat is a counter, taken last.
@@ -147,7 +147,7 @@ async function acceptPending(em: EntityManager, viewer: ViewerOf<Role.PARENT>, o
   offer.decidedAt = now;
   application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, ApplicationStatus.ACCEPTED);
   voucher.status = transition(VOUCHER_TRANSITIONS, 'Voucher', voucher.status, VoucherStatus.ACTIVE);
-  const enrollment = new Enrollment(ref(voucher), ref(program));
+  const enrollment = new Enrollment(ref(voucher), ref(program), now);
   em.persist(enrollment);
   const city = await application.city.loadOrFail();
   recordAudit(em, actor, {
@@ -179,8 +179,8 @@ export async function lapseOffer(
   offer: Offer,
   to: OfferStatus.DECLINED | OfferStatus.EXPIRED,
   actor: Actor,
-  reason?: string,
-  at = new Date(),
+  reason: string | undefined,
+  at: Date,
 ): Promise<void> {
   if (offer.status !== OfferStatus.PENDING) throw conflict(`This offer is already ${offer.status}.`, { from: offer.status, to });
   await em.populate(offer, ['application.applicant', 'application.child', 'application.city', 'voucher']);
@@ -294,7 +294,7 @@ async function dueOfferPage(em: EntityManager, now: Date, scope: JobScope, after
  * still expire. Several instances may run this at once: each offer is taken with SKIP LOCKED and
  * re-checked, so it is expired once (an offer being answered right now is the answer's to decide).
  */
-export async function expireDueOffers(em: EntityManager, now = new Date(), scope: JobScope = {}, failures: JobFailure[] = [], page = 500): Promise<number> {
+export async function expireDueOffers(em: EntityManager, now: Date, scope: JobScope = {}, failures: JobFailure[] = [], page = 500): Promise<number> {
   let expired = 0;
   let after: { deadline: string; id: string } | null = null;
   for (;;) {
@@ -319,7 +319,7 @@ export async function expireDueOffers(em: EntityManager, now = new Date(), scope
  * Writes the "about to lapse" SMS for pending offers inside their city's reminder window, once
  * each, each offer in its own transaction (a failing one is reported, the rest are reminded).
  */
-export async function remindDueOffers(em: EntityManager, now = new Date(), scope: JobScope = {}, failures: JobFailure[] = [], batch = 500): Promise<number> {
+export async function remindDueOffers(em: EntityManager, now: Date, scope: JobScope = {}, failures: JobFailure[] = [], batch = 500): Promise<number> {
   const cityFilter = scope.cityCodes ? 'and a.city_id in (select id from city where code in (?))' : '';
   const candidates: { id: string }[] = await em.fork().execute(
     `select o.id from offer o

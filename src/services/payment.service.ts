@@ -1,4 +1,5 @@
 import { type EntityManager, type FilterQuery, LockMode, raw } from '@mikro-orm/postgresql';
+import type { Clock } from '../clock.js';
 import { PaymentStatus, Role, VoucherType } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
 import { PAYMENT_TRANSITIONS } from '../domain/lifecycles.js';
@@ -26,6 +27,7 @@ export class PaymentService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
+    private readonly clock: Clock,
   ) {}
 
   async list(viewer: Viewer, filter: PaymentFilter = {}, pageArgs: PageArgs = {}): Promise<Page<Payment> & { totalAmount: () => Promise<number> }> {
@@ -128,9 +130,9 @@ export class PaymentService {
         const from = payment.status;
         payment.status = transition(PAYMENT_TRANSITIONS, 'Payment', from, to);
         Object.assign(payment, fields);
-        if (to === PaymentStatus.APPROVED) payment.approvedAt = new Date();
+        if (to === PaymentStatus.APPROVED) payment.approvedAt = this.clock();
         if (to === PaymentStatus.PAID) {
-          payment.paidAt = new Date();
+          payment.paidAt = this.clock();
           await moveBudget(em, payment, 'paid_tiyn = paid_tiyn + ?');
         }
         if (to === PaymentStatus.FAILED) {

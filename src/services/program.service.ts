@@ -1,4 +1,5 @@
 import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/postgresql';
+import type { Clock } from '../clock.js';
 import { Direction, ProviderKind, Role, ProviderStatus, TeachingLanguage, VoucherType } from '../domain/enums.js';
 import { providerKindsAccepting } from '../domain/voucher-eligibility.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -47,6 +48,7 @@ export class ProgramService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
+    private readonly clock: Clock,
   ) {}
 
   async list(viewer: Viewer, filter: ProgramFilter = {}, pageArgs: PageArgs = {}): Promise<Page<Program>> {
@@ -106,7 +108,7 @@ export class ProgramService {
       }
       Object.assign(program, merged);
       if (input.active != null) {
-        await trackSuspension(em, SuspendedSubject.PROGRAM, program.id, { before: program.active, after: input.active });
+        await trackSuspension(em, SuspendedSubject.PROGRAM, program.id, { before: program.active, after: input.active }, this.clock());
         program.active = input.active;
       }
       return program;

@@ -1,4 +1,5 @@
 import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/postgresql';
+import type { Clock } from '../clock.js';
 import { Role, ProviderKind, ProviderStatus } from '../domain/enums.js';
 import { validateBin } from '../domain/kazakh-ids.js';
 import { transition } from '../domain/lifecycle.js';
@@ -32,6 +33,7 @@ export class ProviderService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
+    private readonly clock: Clock,
   ) {}
 
   async list(viewer: Viewer, filter: ProviderFilter = {}, pageArgs: PageArgs = {}): Promise<Page<Provider>> {
@@ -85,8 +87,8 @@ export class ProviderService {
       requireCityAuthority(viewer, provider.city.getEntity().code);
       const from = provider.status;
       provider.status = transition(PROVIDER_TRANSITIONS, 'Provider', from, to);
-      await trackSuspension(em, SuspendedSubject.PROVIDER, provider.id, { before: from !== ProviderStatus.SUSPENDED, after: to !== ProviderStatus.SUSPENDED });
-      if (to === ProviderStatus.APPROVED) provider.approvedAt ??= new Date();
+      await trackSuspension(em, SuspendedSubject.PROVIDER, provider.id, { before: from !== ProviderStatus.SUSPENDED, after: to !== ProviderStatus.SUSPENDED }, this.clock());
+      if (to === ProviderStatus.APPROVED) provider.approvedAt ??= this.clock();
       // Approval decides who may be paid; a suspension stops payment: both are audited.
       recordAudit(em, actorOf(viewer), {
         action: `PROVIDER_${to}`,

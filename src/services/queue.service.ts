@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApplicationStatus, PriorityCategory, ProviderKind, ProviderStatus, VoucherStatus, VoucherType } from '../domain/enums.js';
 import { providerKindsAccepting } from '../domain/voucher-eligibility.js';
 import type { City } from '../entities/index.js';
-import { currentPeriod } from './issuing.service.js';
+import { currentPeriod } from '../domain/calendar.js';
+import { publicLabel } from '../domain/public-label.js';
 import { badInput } from '../errors.js';
 import type { CityService } from './city.service.js';
 import { readPageArgs, type PageArgs } from './pagination.js';
@@ -43,14 +44,6 @@ export interface QueueStatsRow {
   at: Date;
 }
 
-/**
- * A public, stable pseudonym for an application: the parent finds it on their own application and
- * recognises it in the open queue; nobody else can link it to a child.
- */
-export const publicLabel = (applicationId: string): string => {
-  const hex = createHash('sha256').update(`kezek-queue:${applicationId}`).digest('hex').toUpperCase();
-  return `${hex.slice(0, 4)}-${hex.slice(4, 8)}`;
-};
 
 interface QueueKey {
   rank: number;
@@ -87,6 +80,7 @@ export class QueueService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
+    private readonly clock: Clock,
   ) {}
 
   /** Waiting and offered applications in queue order; waiting ones carry their position. */
@@ -139,7 +133,7 @@ export class QueueService {
     const types = voucherType ? [voucherType] : Object.values(VoucherType);
     const conn = this.em.getConnection();
     const cityIds = cities.map((c) => c.id);
-    const at = new Date();
+    const at = this.clock();
     type CountRow = { city_id: string; voucher_type: string; status: string; n: number };
     type SeatsRow = { city_id: string; kind: ProviderKind; free: number };
     type BudgetRow = { city_id: string; voucher_type: string; period: string; allocated: string; used: string };

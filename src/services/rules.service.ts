@@ -1,4 +1,5 @@
 import { type EntityManager, ref } from '@mikro-orm/postgresql';
+import type { Clock } from '../clock.js';
 import { ApplicationStatus, Direction, LapsePolicy, PriorityCategory, VoucherType } from '../domain/enums.js';
 import type { Viewer } from '../auth/viewer.js';
 import { City, CityRules } from '../entities/index.js';
@@ -56,9 +57,9 @@ const RULE_FIELDS = [
 const MAX_RATE_TIYN = 100_000_000;
 const MAX_MONTHLY_TIYN = 1_000_000_000_000;
 
-/** The rules currently in force for a city (the newest version whose effective time has come). */
-export async function currentRules(em: EntityManager, cityId: string): Promise<CityRules> {
-  const rules = await em.findOne(CityRules, { city: cityId, effectiveAt: { $lte: new Date() } }, { orderBy: { version: 'desc' } });
+/** The rules in force for a city at `now` (the newest version whose effective time has come). */
+export async function currentRules(em: EntityManager, cityId: string, now: Date): Promise<CityRules> {
+  const rules = await em.findOne(CityRules, { city: cityId, effectiveAt: { $lte: now } }, { orderBy: { version: 'desc' } });
   // Every city gets version 1 in the migration that created the table, so this is a broken database.
   if (!rules) throw new Error(`city ${cityId} has no rules`);
   return rules;
@@ -69,11 +70,12 @@ export class RulesService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
+    private readonly clock: Clock,
   ) {}
 
   async current(cityCode: string): Promise<CityRules> {
     const city = await this.cities.byCode(cityCode, 'city');
-    return currentRules(this.em, city.id);
+    return currentRules(this.em, city.id, this.clock());
   }
 
   async history(cityCode: string): Promise<CityRules[]> {
@@ -91,13 +93,13 @@ export class RulesService {
       // new version and the re-ranked queue are committed, so each of them works wholly under one
       // version. It serialises concurrent changes too; the unique (city, version) backs that.
       await lockCityQueues(em, [city.id], 'exclusive');
-      const previous = await currentRules(em, city.id);
+      const previous = await currentRules(em, city.id, this.clock());
       const next = new CityRules({
         ...pick(previous),
         ...changesFrom(input, previous),
         city: ref(em.getReference(City, city.id)),
         version: previous.version + 1,
-        effectiveAt: new Date(),
+        effectiveAt: this.clock(),
         createdBy: `${actorOf(viewer).role}:${actorOf(viewer).id ?? ''}`,
       });
       em.persist(next);

@@ -1,11 +1,13 @@
 import { type EntityManager, ref } from '@mikro-orm/postgresql';
+import type { Clock } from '../clock.js';
 import { AttendanceStatus, PaymentStatus, ProviderStatus, VoucherStatus, VoucherType } from '../domain/enums.js';
 import type { Viewer } from '../auth/viewer.js';
 import { type City, Payment, Provider } from '../entities/index.js';
 import { badInput, DomainError, ErrorCode } from '../errors.js';
 import { requireCityAuthority } from './access.js';
 import { type Actor, actorOf, recordAudit } from './audit.service.js';
-import { localDate, lapseUnconfirmed } from './attendance.service.js';
+import { localDate } from '../domain/calendar.js';
+import { lapseUnconfirmed } from './attendance.service.js';
 import type { CityService } from './city.service.js';
 import { onceForKey } from './idempotency.js';
 import { currentRules } from './rules.service.js';
@@ -26,6 +28,7 @@ export class SettlementService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
+    private readonly clock: Clock,
   ) {}
 
   async settle(viewer: Viewer, cityCode: string, period: string, idempotencyKey?: string | null): Promise<SettlementResult> {
@@ -33,12 +36,12 @@ export class SettlementService {
     const city = await this.cities.byCode(cityCode, 'input.city');
     const match = PERIOD_RE.exec(period);
     if (!match) throw badInput('input.period', 'period is a month, "YYYY-MM".');
-    if (`${period}-01` > localDate(city.timezone)) throw badInput('input.period', 'This month has not started yet.');
+    if (`${period}-01` > localDate(city.timezone, this.clock())) throw badInput('input.period', 'This month has not started yet.');
     let created = 0;
     let budgetLimited = false;
     await this.em.transactional((em) =>
       onceForKey(em, viewer, idempotencyKey, 'settlePeriod', { city: city.code, period }, async () => {
-        const outcome = await settleMonth(em, city, period, actorOf(viewer));
+        const outcome = await settleMonth(em, city, period, actorOf(viewer), this.clock());
         created = outcome.paymentIds.length;
         budgetLimited = outcome.budgetLimited;
         return outcome.paymentIds;
@@ -55,10 +58,10 @@ export class SettlementService {
  * exactly one line (attendance.payment_line_id is set once), so running it again with nothing new
  * creates nothing, and sessions confirmed later go into a supplementary payment.
  */
-export async function settleMonth(em: EntityManager, city: City, period: string, actor: Actor): Promise<{ paymentIds: string[]; budgetLimited: boolean }> {
+export async function settleMonth(em: EntityManager, city: City, period: string, actor: Actor, now: Date): Promise<{ paymentIds: string[]; budgetLimited: boolean }> {
   await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`settle:${city.id}:${period}`]);
-  await lapseUnconfirmed(em, [city.code]);
-  const rules = await currentRules(em, city.id);
+  await lapseUnconfirmed(em, [city.code], now);
+  const rules = await currentRules(em, city.id, now);
   const [start, end] = monthBounds(period);
 
   // The sessions this run pays, fixed now: a session confirmed while we work waits for the next run.

@@ -6,7 +6,7 @@ import { SuspendedSubject, Suspension } from '../entities/index.js';
  * status change that begins or ends them (same transaction). Money follows these periods: a
  * session on a day inside one is never recorded, confirmed or paid.
  */
-export async function trackSuspension(em: EntityManager, subjectType: SuspendedSubject, subjectId: string, live: { before: boolean; after: boolean }, at = new Date()): Promise<void> {
+export async function trackSuspension(em: EntityManager, subjectType: SuspendedSubject, subjectId: string, live: { before: boolean; after: boolean }, at: Date): Promise<void> {
   if (live.before && !live.after) em.persist(new Suspension(subjectType, subjectId, at));
   if (!live.before && live.after) {
     const open = await em.findOne(Suspension, { subjectId, endsAt: null });

@@ -1,4 +1,5 @@
 import { type EntityManager, type FilterQuery, LockMode } from '@mikro-orm/postgresql';
+import type { Clock } from '../clock.js';
 import { ClaimStatus, type PriorityCategory, type Relationship, Role } from '../domain/enums.js';
 import type { Viewer } from '../auth/viewer.js';
 import { Guardianship, RegistryAnswer } from '../entities/index.js';
@@ -81,6 +82,7 @@ export class VerificationService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
+    private readonly clock: Clock,
   ) {}
 
   async cases(viewer: Viewer, filter: VerificationCaseFilter = {}, pageArgs: PageArgs = {}): Promise<Page<VerificationCase>> {
@@ -140,7 +142,7 @@ export class VerificationService {
     const evidenceReference = requireText(input.evidenceReference ?? '', 'input.evidenceReference', { min: 2, max: 200 });
     const note = input.note == null ? null : requireText(input.note, 'input.note', { min: 1, max: 1000 });
     if (!Object.values(ClaimDecision).includes(input.decision)) throw badInput('input.decision', 'decision is VERIFY or REJECT.');
-    return { actor: actorOf(viewer), evidenceReference, reason: note };
+    return { actor: actorOf(viewer), evidenceReference, reason: note, at: this.clock() };
   }
 
   /** The case under a row lock; NOT_FOUND for another city's (an operator learns nothing of it). */

@@ -1,4 +1,5 @@
 import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/postgresql';
+import type { Clock } from '../clock.js';
 import { ClaimStatus, EnrollmentStatus, Role, VoucherStatus, VoucherType } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
 import { ENROLLMENT_TRANSITIONS, VOUCHER_OPERATOR_ACTIONS, VOUCHER_TRANSITIONS, type VoucherOperatorAction } from '../domain/lifecycles.js';
@@ -28,6 +29,7 @@ export class VoucherService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
+    private readonly clock: Clock,
   ) {}
 
   async list(viewer: Viewer, filter: VoucherFilter = {}, pageArgs: PageArgs = {}): Promise<Page<Voucher>> {
@@ -73,13 +75,15 @@ export class VoucherService {
       if (old.status !== EnrollmentStatus.ACTIVE) throw conflict(`This enrollment is ${old.status}; only an active one can be switched.`, { from: old.status, to: EnrollmentStatus.TRANSFERRED });
       if (voucher.status !== VoucherStatus.ACTIVE) throw conflict(`The voucher is ${voucher.status}; switching needs an active voucher.`);
       if (old.program.id === programId) throw badInput('input.programId', 'The child is already in this program.');
-      const program = await programForPlacement(em, programId, { type: voucher.type, cityId: voucher.city.id }, child);
+      // One instant for the whole switch: the old enrollment ends exactly when the new one starts.
+      const now = this.clock();
+      const program = await programForPlacement(em, programId, { type: voucher.type, cityId: voucher.city.id }, child, now);
       await moveSeat(em, old.program.id, program.id);
 
       old.status = transition(ENROLLMENT_TRANSITIONS, 'Enrollment', old.status, EnrollmentStatus.TRANSFERRED);
-      old.endedAt = new Date();
+      old.endedAt = now;
       await em.flush(); // the old one stops being ACTIVE before the new one starts (one active per voucher)
-      const next = new Enrollment(ref(voucher), ref(program), ref(old));
+      const next = new Enrollment(ref(voucher), ref(program), now, ref(old));
       em.persist(next);
       recordAudit(em, actorOf(viewer), {
         action: 'SWITCHED',
@@ -120,12 +124,12 @@ export class VoucherService {
       if (!(movable as readonly VoucherStatus[]).includes(from)) throw operatorActionRefused(action, from);
       voucher.status = transition(VOUCHER_TRANSITIONS, 'Voucher', from, to);
       voucher.statusReason = reason;
-      await trackSuspension(em, SuspendedSubject.VOUCHER, voucher.id, { before: from !== VoucherStatus.SUSPENDED, after: to !== VoucherStatus.SUSPENDED });
+      await trackSuspension(em, SuspendedSubject.VOUCHER, voucher.id, { before: from !== VoucherStatus.SUSPENDED, after: to !== VoucherStatus.SUSPENDED }, this.clock());
       if (to === VoucherStatus.REVOKED) {
         const active = await em.findOne(Enrollment, { voucher: voucher.id, status: EnrollmentStatus.ACTIVE }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (active) {
           active.status = transition(ENROLLMENT_TRANSITIONS, 'Enrollment', active.status, EnrollmentStatus.ENDED);
-          active.endedAt = new Date();
+          active.endedAt = this.clock();
           await releaseSeat(em, active.program.id);
         }
       }

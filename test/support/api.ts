@@ -22,6 +22,7 @@ import { SmsDispatcher } from '../../src/notifications/sms-dispatcher.js';
 import type { SmsMessage, SmsTransport } from '../../src/notifications/transports.js';
 import { ProcessApi } from './process-api.js';
 import type { Clock } from '../../src/clock.js';
+import { TestClock } from './clock.js';
 
 const OPERATIONS_DIR = new URL('../operations/', import.meta.url);
 /** Every named operation the tests send, as one document; requests pick one by operationName. */
@@ -52,6 +53,9 @@ export class TestApi {
   /** SMS "sent" by dispatchSms(), in order. */
   readonly sentSms: SmsMessage[] = [];
 
+  /** This server's time: its services, runJobs and verifyClaims read it; tests move it. */
+  readonly clock = new TestClock();
+
   private constructor(
     readonly orm: Orm,
     readonly server: KezekServer,
@@ -77,7 +81,7 @@ export class TestApi {
       /** The server's logger (default: silent, or TEST_LOG_LEVEL). */
       log?: Logger;
       registry?: IdentityRegistry;
-      /** The time the server's services read (offer deadlines); a test moves it to let a deadline pass. */
+      /** Replaces the server's own TestClock (api.clock) with another source of time. */
       clock?: Clock;
     } = {},
   ): Promise<TestApi> {
@@ -90,6 +94,7 @@ export class TestApi {
     const socketPath = path.join(socketDir, 'api.sock');
     const tokens = createTokenService(config);
     const registry = options.registry ?? new DemoRegistry();
+    let api: TestApi | undefined;
     const server = await startServer({
       orm,
       tokens,
@@ -105,9 +110,9 @@ export class TestApi {
       apiKeyRecheckMs: options.apiKeyRecheckMs,
       listen: db,
       registry,
-      clock: options.clock,
+      clock: options.clock ?? (() => api!.clock.now()),
     });
-    const api = new TestApi(orm, server, socketPath, tokens.sign!, registry);
+    api = new TestApi(orm, server, socketPath, tokens.sign!, registry);
     orm.em.getConnection().getKnex().on('query', () => void api.statements++);
     return api;
   }
@@ -214,7 +219,7 @@ export class TestApi {
    * one city only: test files run in parallel, and moving the clock for all cities would expire
    * other files' offers.
    */
-  runJobs(city: string, now: Date = new Date()): Promise<JobResults> {
+  runJobs(city: string, now: Date = this.clock.now()): Promise<JobResults> {
     return runJobs(this.orm, now, { cityCodes: [city] });
   }
 
@@ -222,12 +227,12 @@ export class TestApi {
    * Runs the background claim verifier once, as if it were `now`, over the given claims only (test
    * files share the database: verifying everyone's would decide other files' claims).
    */
-  verifyClaims(claimIds: string[], now: Date = new Date()) {
-    return new ClaimVerifier(this.orm, this.registry, createLogger('silent'), 1000).runOnce(now, { claimIds });
+  verifyClaims(claimIds: string[], now: Date = this.clock.now()) {
+    return new ClaimVerifier(this.orm, this.registry, createLogger('silent'), 1000, () => now).runOnce(now, { claimIds });
   }
 
   /** Sends every due SMS through a recording transport (the real dispatcher, a fake gateway). */
-  async dispatchSms(now: Date = new Date()) {
+  async dispatchSms(now: Date = this.clock.now()) {
     const transport: SmsTransport = { name: 'test', send: async (message) => void this.sentSms.push(message) };
     const dispatcher = new SmsDispatcher(this.orm, transport, createLogger('silent'), { intervalMs: 1000, maxAttempts: 3, batchSize: 500 });
     return dispatcher.runOnce(now);

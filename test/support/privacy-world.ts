@@ -5,7 +5,7 @@
 // One family whose child applied in SHYMKENT, then took a universal voucher in ASTANA: enrolled at
 // provider One, a session there, switched to provider Two, a session there, both confirmed, and the
 // first month settled (a payment line). Another family waits in ASTANA; provider Three is unrelated.
-import { localDate } from '../../src/services/attendance.service.js';
+import { localDate } from '../../src/domain/calendar.js';
 import { TestApi } from './api.js';
 import { randomIin, randomParentIin } from './ids.js';
 import { type ProviderHandle, Seed } from './seed.js';
@@ -75,7 +75,7 @@ export async function buildPrivacyWorld(options: { name?: string; providerName?:
 
   // Sessions: at provider One two days ago, then the switch, then at provider Two today.
   const { cities } = await api.data(`{ cities { code timezone } }`);
-  const today = localDate(cities.find((c: any) => c.code === HOME).timezone);
+  const today = localDate(cities.find((c: any) => c.code === HOME).timezone, new Date());
   await api.sql(`update enrollment set started_at = ?::date where id = ?`, [shiftDays(today, -3), enrollmentOne]);
   const RECORD = `mutation($input: RecordAttendanceInput!) { recordAttendance(input: $input) { attendances { id } } }`;
   const CONFIRM = `mutation($ids: [ID!]!) { confirmAttendance(input: { attendanceIds: $ids }) { attendances { id } } }`;
