@@ -1,6 +1,7 @@
 // The voucher lifecycle as explicit transition tables (DESIGN §2). Nothing assigns these statuses
-// except through transition(); a move not listed here is a CONFLICT.
-import { ApplicationStatus, AttendanceStatus, ClaimStatus, EnrollmentStatus, OfferStatus, PaymentStatus, VoucherStatus } from './enums.js';
+// except through moveTo()/moveAll() (src/services/status-change.ts), which check these tables; a
+// move not listed here is a CONFLICT. Each table is named by a Lifecycle below.
+import { ApplicationStatus, AttendanceStatus, ClaimStatus, EnrollmentStatus, OfferStatus, PaymentStatus, ProviderStatus, VoucherStatus } from './enums.js';
 import type { TransitionTable } from './lifecycle.js';
 
 export const APPLICATION_TRANSITIONS: TransitionTable<ApplicationStatus> = {
@@ -81,4 +82,56 @@ export const CLAIM_TRANSITIONS: TransitionTable<ClaimStatus> = {
   [ClaimStatus.CLAIMED]: [ClaimStatus.VERIFIED, ClaimStatus.REJECTED],
   [ClaimStatus.VERIFIED]: [ClaimStatus.REJECTED],
   [ClaimStatus.REJECTED]: [],
+};
+
+/** Providers are registered PENDING; only APPROVED providers appear in the public catalogue. */
+export const PROVIDER_TRANSITIONS: TransitionTable<ProviderStatus> = {
+  [ProviderStatus.PENDING]: [ProviderStatus.APPROVED],
+  [ProviderStatus.APPROVED]: [ProviderStatus.SUSPENDED],
+  [ProviderStatus.SUSPENDED]: [ProviderStatus.APPROVED],
+};
+
+/**
+ * An aggregate's lifecycle as moveTo() and moveAll() use it: its table, where the status lives
+ * (entity property, SQL table and column), and its names in messages and in the audit log.
+ */
+export interface Lifecycle<S extends string, K extends string = 'status'> {
+  /** In messages: "<name> cannot move from A to B." */
+  name: string;
+  /** The audit log's entityType for its changes. */
+  entityType: string;
+  table: TransitionTable<S>;
+  /** The entity property holding the status. */
+  field: K;
+  /** The SQL table and column (for moveAll). */
+  tableName: string;
+  column: string;
+}
+
+const lifecycle = <S extends string>(name: string, table: TransitionTable<S>, tableName: string): Lifecycle<S> => ({
+  name,
+  entityType: name,
+  table,
+  field: 'status',
+  tableName,
+  column: 'status',
+});
+
+export const APPLICATION_LIFECYCLE = lifecycle('Application', APPLICATION_TRANSITIONS, 'application');
+export const OFFER_LIFECYCLE = lifecycle('Offer', OFFER_TRANSITIONS, 'offer');
+export const VOUCHER_LIFECYCLE = lifecycle('Voucher', VOUCHER_TRANSITIONS, 'voucher');
+export const ENROLLMENT_LIFECYCLE = lifecycle('Enrollment', ENROLLMENT_TRANSITIONS, 'enrollment');
+export const ATTENDANCE_LIFECYCLE = lifecycle('Attendance', ATTENDANCE_TRANSITIONS, 'attendance');
+export const PAYMENT_LIFECYCLE = lifecycle('Payment', PAYMENT_TRANSITIONS, 'payment');
+export const PROVIDER_LIFECYCLE = lifecycle('Provider', PROVIDER_TRANSITIONS, 'provider');
+/** A family's claim to represent a child (the guardianship row's status). */
+export const LINK_CLAIM_LIFECYCLE: Lifecycle<ClaimStatus> = { ...lifecycle('Link claim', CLAIM_TRANSITIONS, 'guardianship'), entityType: 'ChildLink' };
+/** The priority category declared on the same claim, decided on its own. */
+export const CATEGORY_CLAIM_LIFECYCLE: Lifecycle<ClaimStatus, 'categoryStatus'> = {
+  name: 'Priority category claim',
+  entityType: 'PriorityCategoryClaim',
+  table: CLAIM_TRANSITIONS,
+  field: 'categoryStatus',
+  tableName: 'guardianship',
+  column: 'category_status',
 };

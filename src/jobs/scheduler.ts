@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { LockKey, tryAdvisoryLock } from '../services/locks.js';
 import type { Clock } from '../clock.js';
 import { ApplicationStatus, VoucherType } from '../domain/enums.js';
 import type { Orm } from '../db/orm.js';
@@ -76,7 +77,7 @@ export async function runJobs(orm: Orm, now: Date, scope: JobScope = {}): Promis
     results.unconfirmed = await lapseUnconfirmedByCity(orm, cities, now, failures);
     results.blocksClosed = await maintainBlocks(orm, cities, failures);
   }
-  results.eventsPruned = (await isolated(failures, 'prune-events', 'domain events', () => exclusively(orm, 'job:prune-events', (em) => pruneEvents(em)))) ?? 0;
+  results.eventsPruned = (await isolated(failures, 'prune-events', 'domain events', () => exclusively(orm, 'prune-events', (em) => pruneEvents(em)))) ?? 0;
   return results;
 }
 
@@ -101,7 +102,7 @@ async function maintainBlocks(orm: Orm, cities: City[], failures: JobFailure[]):
   for (const city of cities) {
     for (const type of Object.values(VoucherType)) {
       const result = await isolated(failures, 'queue-blocks', `Queue ${city.code} ${type}`, () =>
-        exclusively(orm, `job:queue-blocks:${city.id}:${type}`, (em) => maintainQueueBlocks(em, city.id, type)),
+        exclusively(orm, `queue-blocks:${city.id}:${type}`, (em) => maintainQueueBlocks(em, city.id, type)),
       );
       closed += result?.closed ?? 0;
     }
@@ -113,7 +114,7 @@ async function maintainBlocks(orm: Orm, cities: City[], failures: JobFailure[]):
 async function lapseUnconfirmedByCity(orm: Orm, cities: City[], now: Date, failures: JobFailure[]): Promise<number> {
   let lapsed = 0;
   for (const city of cities) {
-    lapsed += (await isolated(failures, 'lapse-unconfirmed', `City ${city.code}`, () => exclusively(orm, `job:lapse-unconfirmed:${city.id}`, (em) => lapseUnconfirmed(em, [city.code], now)))) ?? 0;
+    lapsed += (await isolated(failures, 'lapse-unconfirmed', `City ${city.code}`, () => exclusively(orm, `lapse-unconfirmed:${city.id}`, (em) => lapseUnconfirmed(em, [city.code], now)))) ?? 0;
   }
   return lapsed;
 }
@@ -122,8 +123,7 @@ async function lapseUnconfirmedByCity(orm: Orm, cities: City[], now: Date, failu
 async function exclusively<T>(orm: Orm, key: string, job: (em: EntityManager) => Promise<T>): Promise<T | undefined> {
   const em = orm.em.fork();
   return em.transactional(async (tx) => {
-    const [row] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as locked', [key]);
-    if (!row?.locked) return undefined;
+    if (!(await tryAdvisoryLock(tx, LockKey.job(key)))) return undefined;
     return job(tx);
   });
 }

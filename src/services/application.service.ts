@@ -2,7 +2,7 @@ import { type EntityManager, LockMode, ref, UniqueConstraintViolationException }
 import type { Clock } from '../clock.js';
 import { ApplicationStatus, ClaimStatus, Role, VoucherType } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
-import { APPLICATION_TRANSITIONS, HELD_VOUCHER_STATUSES } from '../domain/lifecycles.js';
+import { APPLICATION_LIFECYCLE, APPLICATION_TRANSITIONS, HELD_VOUCHER_STATUSES } from '../domain/lifecycles.js';
 import { priorityRank } from '../domain/priority.js';
 import type { Viewer, ViewerOf } from '../auth/viewer.js';
 import { Applicant, Application, Guardianship, Voucher } from '../entities/index.js';
@@ -13,6 +13,7 @@ import { type Actor, actorOf, recordAudit } from './audit.service.js';
 import type { CityService } from './city.service.js';
 import { lockChildren, lockCityQueues } from './locks.js';
 import { currentRules } from './rules.service.js';
+import { moveTo } from './status-change.js';
 import { inTransaction } from './transaction.js';
 import { EventKind, publishEvent } from '../realtime/publish.js';
 
@@ -170,20 +171,15 @@ export class ApplicationService {
 
   /** Ends an application's time in the queue (withdrawn, or cancelled by a rule), with its audit entry. */
   async close(em: EntityManager, application: Application, to: ApplicationStatus, actor: Actor, action: string, reason?: string): Promise<void> {
-    const from = application.status;
-    application.status = transition(APPLICATION_TRANSITIONS, 'Application', from, to);
-    application.closedAt = this.clock();
     const city = await application.city.loadOrFail();
-    await publishEvent(em, { kind: EventKind.QUEUE_LEFT, cityId: city.id, voucherType: application.voucherType, payload: { applicationIds: [application.id] } });
-    recordAudit(em, actor, {
+    await moveTo(em, application, APPLICATION_LIFECYCLE, to, {
+      actor,
       action,
-      entityType: 'Application',
-      entityId: application.id,
       cityCode: city.code,
-      before: { status: from },
-      after: { status: to },
       reason,
+      event: { kind: EventKind.QUEUE_LEFT, cityId: city.id, voucherType: application.voucherType, payload: { applicationIds: [application.id] } },
     });
+    application.closedAt = this.clock();
   }
 
   private async lockOwn(em: EntityManager, viewer: ViewerOf<Role.PARENT>, applicationId: string): Promise<Application> {

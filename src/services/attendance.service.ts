@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { addDays, localDate } from '../domain/calendar.js';
 import { AttendanceStatus, ClaimStatus, ProviderStatus, Role } from '../domain/enums.js';
 import { transition } from '../domain/lifecycle.js';
-import { ATTENDANCE_TRANSITIONS } from '../domain/lifecycles.js';
+import { ATTENDANCE_LIFECYCLE, ATTENDANCE_TRANSITIONS } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
 import { Attendance, Guardianship, Program } from '../entities/index.js';
 import { badInput, conflict, forbidden, notFound } from '../errors.js';
@@ -14,6 +14,7 @@ import { onceForKey } from './idempotency.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
 import { currentRules } from './rules.service.js';
 import { suspendedOnSql } from './suspension.js';
+import { moveAll } from './status-change.js';
 import { requireText } from './validate.js';
 
 export interface RecordAttendanceInput {
@@ -226,14 +227,17 @@ async function refuseSuspendedSessions(em: EntityManager, ids: string[]): Promis
 
 /** Sessions nobody answered within their city's window become UNCONFIRMED: listed, never paid. */
 export async function lapseUnconfirmed(em: EntityManager, cityCodes: string[] | undefined, now: Date): Promise<number> {
-  const rows = await em.execute(
-    `update attendance a set status = ?, decided_at = ?::timestamptz
-       from program p join provider pr on pr.id = p.provider_id join city c on c.id = pr.city_id
-       join lateral (select confirmation_window_days as days from city_rules r where r.city_id = c.id and r.effective_at <= ?::timestamptz order by r.version desc limit 1) r on true
-      where a.program_id = p.id and a.status = ? and a.session_date + r.days < (?::timestamptz at time zone c.timezone)::date
-        ${cityCodes ? 'and c.code in (?)' : ''}
-      returning a.id`,
-    [AttendanceStatus.UNCONFIRMED, now, now, AttendanceStatus.RECORDED, now, ...(cityCodes ? [cityCodes] : [])],
-  );
-  return rows.length;
+  const moved = await moveAll(em, ATTENDANCE_LIFECYCLE, {
+    from: [AttendanceStatus.RECORDED],
+    to: AttendanceStatus.UNCONFIRMED,
+    set: { sql: 'decided_at = ?::timestamptz', params: [now] },
+    using: {
+      sql: `program p join provider pr on pr.id = p.provider_id join city c on c.id = pr.city_id
+       join lateral (select confirmation_window_days as days from city_rules r where r.city_id = c.id and r.effective_at <= ?::timestamptz order by r.version desc limit 1) r on true`,
+      params: [now],
+    },
+    where: `t.program_id = p.id and t.session_date + r.days < (?::timestamptz at time zone c.timezone)::date ${cityCodes ? 'and c.code in (?)' : ''}`,
+    params: [now, ...(cityCodes ? [cityCodes] : [])],
+  });
+  return moved.length;
 }

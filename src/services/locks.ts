@@ -24,21 +24,59 @@ import { releaseSeat, takeSeat } from './counters.js';
  * Advisory locks here are transaction-scoped and re-entrant, so taking one twice is harmless.
  */
 
+/**
+ * The advisory locks Kezek takes, each a named key: the SQL that computes its bigint from the
+ * parameters (database functions where triggers take the same lock, so both sides agree).
+ * Transaction-scoped: released at commit or rollback, never held across requests.
+ */
+export const LockKey = {
+  /** Level 1: a city's queues (shared by queue writers, exclusive for a rules change). */
+  cityQueues: (cityId: string): LockKey => ({ sql: 'city_queue_lock_key(?::uuid)', params: [cityId] }),
+  /** Level 2: what one child holds or waits for. */
+  child: (childId: string): LockKey => ({ sql: 'child_lock_key(?::uuid)', params: [childId] }),
+  /** Level 3: the issuers of one queue. */
+  issuing: (cityId: string, type: VoucherType | string): LockKey => textKey(`queue:${cityId}:${type}`),
+  /** Below all levels: a queue's block counters (the row triggers take it too). */
+  queueBlocks: (cityId: string, type: VoucherType | string): LockKey => ({ sql: 'queue_block_lock_key(?::uuid, ?)', params: [cityId, type] }),
+  /** One city's settlement of one month ("YYYY-MM"). */
+  settlement: (cityId: string, month: string): LockKey => textKey(`settle:${cityId}:${month}`),
+  /** A scheduled job's turn (one instance runs it at a time). */
+  job: (name: string): LockKey => textKey(`job:${name}`),
+} as const;
+
+export interface LockKey {
+  sql: string;
+  params: unknown[];
+}
+
+const textKey = (text: string): LockKey => ({ sql: 'hashtextextended(?, 0)', params: [text] });
+
+/** Waits for the lock: exclusive, or shared (several holders, none exclusive meanwhile). */
+export async function advisoryLock(em: EntityManager, key: LockKey, mode: 'shared' | 'exclusive' = 'exclusive'): Promise<void> {
+  const fn = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+  await em.execute(`select ${fn}(${key.sql})`, key.params);
+}
+
+/** Takes the lock if it is free right now; false when another transaction holds it. */
+export async function tryAdvisoryLock(em: EntityManager, key: LockKey): Promise<boolean> {
+  const [row] = await em.execute<{ locked: boolean }[]>(`select pg_try_advisory_xact_lock(${key.sql}) as locked`, key.params);
+  return row?.locked === true;
+}
+
 /** Level 1: the queue lock of each city, shared (queue writers) or exclusive (rules changes). */
 export async function lockCityQueues(em: EntityManager, cityIds: Iterable<string>, mode: 'shared' | 'exclusive' = 'shared'): Promise<void> {
-  const fn = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
-  for (const cityId of [...new Set(cityIds)].sort()) await em.execute(`select ${fn}(city_queue_lock_key(?::uuid))`, [cityId]);
+  for (const cityId of [...new Set(cityIds)].sort()) await advisoryLock(em, LockKey.cityQueues(cityId), mode);
 }
 
 /** Level 2: serialises everything one child holds or waits for. */
 export async function lockChildren(em: EntityManager, childIds: Iterable<string>): Promise<void> {
-  for (const childId of [...new Set(childIds)].sort()) await em.execute('select pg_advisory_xact_lock(child_lock_key(?::uuid))', [childId]);
+  for (const childId of [...new Set(childIds)].sort()) await advisoryLock(em, LockKey.child(childId));
 }
 
 /** Level 3: the issuers of one queue. */
 export async function lockIssuing(em: EntityManager, queues: Iterable<{ cityId: string; type: VoucherType | string }>): Promise<void> {
-  const keys = [...new Set([...queues].map((q) => `queue:${q.cityId}:${q.type}`))].sort();
-  for (const key of keys) await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
+  const unique = new Map([...queues].map((q) => [`queue:${q.cityId}:${q.type}`, q]));
+  for (const key of [...unique.keys()].sort()) await advisoryLock(em, LockKey.issuing(unique.get(key)!.cityId, unique.get(key)!.type));
 }
 
 /** Level 4: one voucher row. Returns false when there is no such voucher. */

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { Role, ProviderKind, ProviderStatus } from '../domain/enums.js';
 import { validateBin } from '../domain/kazakh-ids.js';
 import { transition } from '../domain/lifecycle.js';
-import { PROVIDER_TRANSITIONS } from '../domain/provider-status.js';
+import { PROVIDER_TRANSITIONS } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
 import { Provider, SuspendedSubject } from '../entities/index.js';
 import { badInput, conflict, notFound } from '../errors.js';

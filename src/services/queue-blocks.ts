@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { advisoryLock, LockKey } from './locks.js';
 import { ApplicationStatus, VoucherType } from '../domain/enums.js';
 
 /**
@@ -96,8 +97,7 @@ export function positionsInQueueStatement(queue: { cityId: string; voucherType: 
   ];
 }
 
-const lockQueueBlocks = (em: EntityManager, cityId: string, type: VoucherType) =>
-  em.execute('select pg_advisory_xact_lock(queue_block_lock_key(?::uuid, ?))', [cityId, type]);
+const lockQueueBlocks = (em: EntityManager, cityId: string, type: VoucherType) => advisoryLock(em, LockKey.queueBlocks(cityId, type));
 
 export interface BlockMaintenance {
   closed: number;

@@ -1,4 +1,5 @@
 import { type EntityManager, ref } from '@mikro-orm/postgresql';
+import { advisoryLock, LockKey } from './locks.js';
 import type { Clock } from '../clock.js';
 import { AttendanceStatus, PaymentStatus, ProviderStatus, VoucherStatus, VoucherType } from '../domain/enums.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -59,7 +60,7 @@ export class SettlementService {
  * creates nothing, and sessions confirmed later go into a supplementary payment.
  */
 export async function settleMonth(em: EntityManager, city: City, period: string, actor: Actor, now: Date): Promise<{ paymentIds: string[]; budgetLimited: boolean }> {
-  await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`settle:${city.id}:${period}`]);
+  await advisoryLock(em, LockKey.settlement(city.id, period));
   await lapseUnconfirmed(em, [city.code], now);
   const rules = await currentRules(em, city.id, now);
   const [start, end] = monthBounds(period);
@@ -218,8 +219,5 @@ async function commitToBudget(em: EntityManager, city: City, period: string): Pr
  * Taken before any row lock, as settleMonth does, so the two cannot deadlock.
  */
 export async function lockYearOfSettlements(em: EntityManager, cityId: string, year: string): Promise<void> {
-  await em.execute(
-    `select pg_advisory_xact_lock(hashtextextended('settle:' || ?::text || ':' || ?::text || '-' || lpad(m::text, 2, '0'), 0)) from generate_series(1, 12) m`,
-    [cityId, year],
-  );
+  for (let month = 1; month <= 12; month++) await advisoryLock(em, LockKey.settlement(cityId, `${year}-${String(month).padStart(2, '0')}`));
 }

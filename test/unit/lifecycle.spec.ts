@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClaimStatus, ProviderStatus, VoucherStatus } from '../../src/domain/enums.js';
 import { canTransition, transition } from '../../src/domain/lifecycle.js';
 import { CLAIM_TRANSITIONS, VOUCHER_OPERATOR_ACTIONS, VOUCHER_TRANSITIONS } from '../../src/domain/lifecycles.js';
-import { PROVIDER_TRANSITIONS } from '../../src/domain/provider-status.js';
+import { PROVIDER_TRANSITIONS } from '../../src/domain/lifecycles.js';
 import { DomainError } from '../../src/errors.js';
 
 describe('provider lifecycle', () => {
