@@ -137,7 +137,7 @@ async function exclusively<T>(orm: Orm, key: string, job: (em: EntityManager) =>
 async function autoIssue(orm: Orm, cities: City[], now: Date, failures: JobFailure[]): Promise<number> {
   let issued = 0;
   for (const city of cities) {
-    const rules = await isolated(failures, 'auto-issue', `City ${city.code}`, () => currentRules(orm.em.fork(), city.id, now));
+    const rules = await isolated(failures, 'auto-issue', `City ${city.code}`, () => currentRules(orm.em.fork(), city.id));
     for (const type of rules?.autoIssueTypes ?? []) {
       const offers = await isolated(failures, 'auto-issue', `Queue ${city.code} ${type}`, () =>
         orm.em.fork().transactional(async (em) => {

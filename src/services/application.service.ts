@@ -59,7 +59,7 @@ export class ApplicationService {
         if (await em.count(Application, { child: child.id, voucherType: input.voucherType, status: { $in: [ApplicationStatus.QUEUED, ApplicationStatus.OFFERED] } })) {
           throw duplicate(input.voucherType);
         }
-        const rules = await currentRules(em, city.id, this.clock());
+        const rules = await currentRules(em, city.id);
         const application = new Application({
           child: ref(child),
           applicant: link.applicant,
@@ -118,7 +118,7 @@ export class ApplicationService {
         }
         const application =
           viewer.role === Role.PARENT ? await this.lockOwn(em, viewer, applicationId) : await this.lockForOperator(em, viewer, applicationId);
-        const rules = await currentRules(em, application.city.id, this.clock());
+        const rules = await currentRules(em, application.city.id);
         if (application.status !== ApplicationStatus.CANCELLED) {
           throw conflict(`Only a cancelled application can be restored; this one is ${application.status}.`, { from: application.status, to: ApplicationStatus.QUEUED });
         }

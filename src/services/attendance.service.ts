@@ -187,7 +187,7 @@ export class AttendanceService {
 
   private async decide(em: EntityManager, viewer: Viewer, attendance: Attendance, to: AttendanceStatus, reason?: string): Promise<void> {
     const city = attendance.program.getEntity().provider.getEntity().city.getEntity();
-    const rules = await currentRules(em, city.id, this.clock());
+    const rules = await currentRules(em, city.id);
     if (localDate(city.timezone, this.clock()) > addDays(attendance.sessionDate, rules.confirmationWindowDays)) {
       throw conflict(`The ${rules.confirmationWindowDays}-day window to confirm or dispute the session of ${attendance.sessionDate} has closed.`);
     }
@@ -233,8 +233,8 @@ export async function lapseUnconfirmed(em: EntityManager, cityCodes: string[] | 
     set: { sql: 'decided_at = ?::timestamptz', params: [now] },
     using: {
       sql: `program p join provider pr on pr.id = p.provider_id join city c on c.id = pr.city_id
-       join lateral (select confirmation_window_days as days from city_rules r where r.city_id = c.id and r.effective_at <= ?::timestamptz order by r.version desc limit 1) r on true`,
-      params: [now],
+       join lateral (select confirmation_window_days as days from city_rules r where r.city_id = c.id order by r.version desc limit 1) r on true`,
+      params: [],
     },
     where: `t.program_id = p.id and t.session_date + r.days < (?::timestamptz at time zone c.timezone)::date ${cityCodes ? 'and c.code in (?)' : ''}`,
     params: [now, ...(cityCodes ? [cityCodes] : [])],

@@ -127,7 +127,7 @@ export async function verifyCategory(em: EntityManager, claim: Guardianship, dec
   const child = await claim.child.loadOrFail();
   child.priorityCategory = claim.claimedCategory!;
   await em.flush();
-  await rerankChild(em, child.id, child.priorityCategory, decision.at);
+  await rerankChild(em, child.id, child.priorityCategory);
 }
 
 export async function rejectCategory(em: EntityManager, claim: Guardianship, decision: Decision): Promise<void> {
@@ -135,7 +135,7 @@ export async function rejectCategory(em: EntityManager, claim: Guardianship, dec
   await moveCategory(em, claim, ClaimStatus.REJECTED, decision);
 }
 
-async function rerankChild(em: EntityManager, childId: string, category: PriorityCategory, now: Date): Promise<void> {
+async function rerankChild(em: EntityManager, childId: string, category: PriorityCategory): Promise<void> {
   // A queue write: the queue lock of the child's cities, shared, before the rows (locks.ts), so a
   // rules change in flight cannot leave this rank computed from the old order.
   const cities = await em.execute<{ city_id: string }[]>('select distinct city_id from application where child_id = ?', [childId]);
@@ -145,7 +145,7 @@ async function rerankChild(em: EntityManager, childId: string, category: Priorit
     [category, childId, ApplicationStatus.QUEUED, ApplicationStatus.OFFERED, ApplicationStatus.CANCELLED],
   );
   for (const cityId of new Set(rows.map((r) => r.city_id))) {
-    const rules = await currentRules(em, cityId, now);
+    const rules = await currentRules(em, cityId);
     await rerank(em, cityId, rules.priorityOrder, childId);
   }
   for (const row of rows.filter((r) => r.status === ApplicationStatus.QUEUED)) {

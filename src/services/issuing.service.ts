@@ -111,7 +111,7 @@ export async function issueInQueue(em: EntityManager, city: City, type: VoucherT
   await takeFromQuota(em, quota.id, heads.length);
   await em.refresh(quota);
 
-  const rules = await currentRules(em, city.id, now);
+  const rules = await currentRules(em, city.id);
   const deadline = new Date(now.getTime() + rules.offerDeadlineHours * 3_600_000);
   const offers = heads.map((application) => {
     application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, ApplicationStatus.OFFERED);

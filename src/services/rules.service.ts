@@ -57,9 +57,15 @@ const RULE_FIELDS = [
 const MAX_RATE_TIYN = 100_000_000;
 const MAX_MONTHLY_TIYN = 1_000_000_000_000;
 
-/** The rules in force for a city at `now` (the newest version whose effective time has come). */
-export async function currentRules(em: EntityManager, cityId: string, now: Date): Promise<CityRules> {
-  const rules = await em.findOne(CityRules, { city: cityId, effectiveAt: { $lte: now } }, { orderBy: { version: 'desc' } });
+/**
+ * The rules in force for a city: its newest version. A version takes effect when it is saved
+ * (effectiveAt is the saving time) and saving re-ranks the city's queues in the same transaction,
+ * so the newest committed version is the one every rank follows. Not "effective by the caller's
+ * clock": an operation that read its clock before a rules change committed, then waited for the
+ * queue lock, would record the old version beside ranks already in the new order.
+ */
+export async function currentRules(em: EntityManager, cityId: string): Promise<CityRules> {
+  const rules = await em.findOne(CityRules, { city: cityId }, { orderBy: { version: 'desc' } });
   // Every city gets version 1 in the migration that created the table, so this is a broken database.
   if (!rules) throw new Error(`city ${cityId} has no rules`);
   return rules;
@@ -75,7 +81,7 @@ export class RulesService {
 
   async current(cityCode: string): Promise<CityRules> {
     const city = await this.cities.byCode(cityCode, 'city');
-    return currentRules(this.em, city.id, this.clock());
+    return currentRules(this.em, city.id);
   }
 
   async history(cityCode: string): Promise<CityRules[]> {
@@ -93,7 +99,7 @@ export class RulesService {
       // new version and the re-ranked queue are committed, so each of them works wholly under one
       // version. It serialises concurrent changes too; the unique (city, version) backs that.
       await lockCityQueues(em, [city.id], 'exclusive');
-      const previous = await currentRules(em, city.id, this.clock());
+      const previous = await currentRules(em, city.id);
       const next = new CityRules({
         ...pick(previous),
         ...changesFrom(input, previous),

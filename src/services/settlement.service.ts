@@ -62,7 +62,7 @@ export class SettlementService {
 export async function settleMonth(em: EntityManager, city: City, period: string, actor: Actor, now: Date): Promise<{ paymentIds: string[]; budgetLimited: boolean }> {
   await advisoryLock(em, LockKey.settlement(city.id, period));
   await lapseUnconfirmed(em, [city.code], now);
-  const rules = await currentRules(em, city.id, now);
+  const rules = await currentRules(em, city.id);
   const [start, end] = monthBounds(period);
 
   // The sessions this run pays, fixed now: a session confirmed while we work waits for the next run.
