@@ -13,6 +13,7 @@ import { type Context, createContext } from '../context.js';
 import type { ConnectionParts, Orm } from '../db/orm.js';
 import { EventBus } from '../realtime/event-bus.js';
 import { RealtimeHub } from '../realtime/hub.js';
+import { createServices } from '../services/index.js';
 import { DomainError, ErrorCode, httpStatusOf } from '../errors.js';
 import type { IdentityRegistry } from '../identity/registry.js';
 import type { Clock } from '../clock.js';
@@ -66,7 +67,8 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
   const { orm, tokens, log } = options;
   const schema = await buildKezekSchema();
   const bus = options.listen ? new EventBus(orm, options.listen, log) : null;
-  const realtime = bus ? new RealtimeHub(orm, bus, log) : null;
+  // The hub's units of work get their services from the same factory as requests, on their own fork.
+  const realtime = bus ? new RealtimeHub(() => createServices(orm.em.fork(), null, null, options.clock), bus, log) : null;
   await bus?.start();
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const rules = protectionRules(limits);
