@@ -18,6 +18,39 @@ export enum ErrorCode {
 
 export const ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 
+/**
+ * The HTTP status of a response that fails as a whole with `code`: a refused GraphQL request
+ * (credentials, limits: see `refusal`) and every plain HTTP route (exports, rate limits, bodies).
+ * Errors inside an executed GraphQL operation stay in a 200 response, as GraphQL clients expect.
+ * Exhaustive: a new code does not compile until it has a status here.
+ */
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.BAD_USER_INPUT:
+      return 400;
+    case ErrorCode.UNAUTHENTICATED:
+      return 401;
+    case ErrorCode.FORBIDDEN:
+      return 403;
+    case ErrorCode.NOT_FOUND:
+      return 404;
+    case ErrorCode.CONFLICT:
+    case ErrorCode.QUOTA_EXHAUSTED:
+    case ErrorCode.CAPACITY_FULL:
+      return 409;
+    case ErrorCode.RATE_LIMITED:
+      return 429;
+    case ErrorCode.INTERNAL_SERVER_ERROR:
+      return 500;
+    default:
+      return unreachable(code);
+  }
+}
+
+function unreachable(value: never): never {
+  throw new Error(`Unhandled error code: ${String(value)}`);
+}
+
 /** A failure the caller can act on. Services throw these; everything else is a bug and is masked. */
 export class DomainError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
@@ -29,6 +62,14 @@ export class DomainError extends GraphQLError {
     return this.extensions.code as ErrorCode;
   }
 }
+
+/**
+ * An error that refuses a whole request before it runs. Apollo answers such a request with the
+ * error's `extensions.http` (formatError then drops it from the body), so its status is the code's
+ * own, the same as any other HTTP route gives; `headers` go with it (Retry-After).
+ */
+export const refusal = (code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, headers?: Map<string, string>) =>
+  new DomainError(code, message, { ...extensions, http: { status: httpStatusOf(code), ...(headers ? { headers } : {}) } });
 
 export const unauthenticated = (message = 'Sign in to do this: send a bearer token or an API key.') =>
   new DomainError(ErrorCode.UNAUTHENTICATED, message);

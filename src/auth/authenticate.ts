@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '../errors.js';
+import { ErrorCode, refusal } from '../errors.js';
 import { looksLikeApiKey, type ApiKeyService } from '../services/api-key.service.js';
 import { InvalidTokenError, type TokenService } from './tokens.js';
 import { PUBLIC_VIEWER, type Viewer } from './viewer.js';
@@ -10,7 +10,7 @@ export interface Credentials {
 }
 
 /** 401 over HTTP; over WebSocket the connection is refused instead. */
-const rejected = (message: string) => new DomainError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
+const rejected = (message: string) => refusal(ErrorCode.UNAUTHENTICATED, message);
 
 /**
  * Establishes the viewer. No credentials means PUBLIC; credentials that are present but bad are an

@@ -20,7 +20,7 @@ import {
   Kind,
 } from 'graphql';
 import type { Context } from '../context.js';
-import { DomainError, ErrorCode } from '../errors.js';
+import { DomainError, ErrorCode, refusal } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { listSize } from '../schema/list-limits.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/pagination.js';
@@ -36,8 +36,7 @@ const SCALAR_COST = 1;
 const DEPTH_FACTOR = 1.5;
 
 /** 400 over HTTP: the request, not the server, is at fault. */
-const refused = (message: string, extensions: Record<string, unknown>) =>
-  new DomainError(ErrorCode.BAD_USER_INPUT, message, { ...extensions, http: { status: 400 } });
+const refused = (message: string, extensions: Record<string, unknown>) => refusal(ErrorCode.BAD_USER_INPUT, message, extensions);
 
 /**
  * Checks one resolved operation before it runs, over HTTP (an Apollo plugin) and WebSocket alike:

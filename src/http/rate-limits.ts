@@ -4,7 +4,7 @@ import proxyaddr from 'proxy-addr';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Viewer } from '../auth/viewer.js';
 import { Role } from '../domain/enums.js';
-import { DomainError, ErrorCode } from '../errors.js';
+import { DomainError, ErrorCode, refusal } from '../errors.js';
 
 /** Rate limits, per API instance (README "Limits and rate limits"). Rates are per minute. */
 export interface RateLimitSettings {
@@ -81,11 +81,7 @@ export function callerKey(viewer: Viewer): string | null {
 
 /** RATE_LIMITED with Retry-After: as the HTTP header (429) and in the error's extensions (HTTP and WebSocket). */
 export function rateLimited(message: string, retryAfterSeconds: number, limit: string): DomainError {
-  return new DomainError(ErrorCode.RATE_LIMITED, `${message} Retry after ${retryAfterSeconds} s.`, {
-    retryAfter: retryAfterSeconds,
-    limit,
-    http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
-  });
+  return refusal(ErrorCode.RATE_LIMITED, `${message} Retry after ${retryAfterSeconds} s.`, { retryAfter: retryAfterSeconds, limit }, new HeaderMap([['retry-after', String(retryAfterSeconds)]]));
 }
 
 /**

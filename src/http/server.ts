@@ -13,12 +13,14 @@ import { type Context, createContext } from '../context.js';
 import type { ConnectionParts, Orm } from '../db/orm.js';
 import { EventBus } from '../realtime/event-bus.js';
 import { RealtimeHub } from '../realtime/hub.js';
-import { DomainError, ErrorCode } from '../errors.js';
+import { createServices } from '../services/index.js';
+import { DomainError, ErrorCode, httpStatusOf } from '../errors.js';
 import type { IdentityRegistry } from '../identity/registry.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { buildKezekSchema } from '../schema/build.js';
-import { exportsRouter } from './exports.js';
+import { sendError } from './error-response.js';
+import { exportsRouter, type RequestContext } from './exports.js';
 import { formatError, isUnexpected } from './format-error.js';
 import { attachGraphqlWs, GRAPHQL_PATH } from './graphql-ws.js';
 import { operationGuardPlugin } from './operation-guard.js';
@@ -65,7 +67,8 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
   const { orm, tokens, log } = options;
   const schema = await buildKezekSchema();
   const bus = options.listen ? new EventBus(orm, options.listen, log) : null;
-  const realtime = bus ? new RealtimeHub(orm, bus, log) : null;
+  // The hub's units of work get their services from the same factory as requests, on their own fork.
+  const realtime = bus ? new RealtimeHub(() => createServices(orm.em.fork(), null, null, options.clock), bus, log) : null;
   await bus?.start();
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const rules = protectionRules(limits);
@@ -131,32 +134,27 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
   app.use([GRAPHQL_PATH, '/exports'], (req: Request, res: Response, next: NextFunction) => {
     rateLimits.address(clientAddress(req, trust)).then(
       () => next(),
-      (err: unknown) => {
-        if (!(err instanceof DomainError)) return next(err);
-        const { http: _http, ...extensions } = err.extensions;
-        res.status(429).setHeader('retry-after', String(err.extensions.retryAfter));
-        res.json({ errors: [{ message: err.message, extensions }] });
-      },
+      (err: unknown) => (err instanceof DomainError ? sendError(res, err) : next(err)),
     );
   });
-  app.use(exportsRouter(orm.em, tokens, log));
+  // One way to build a request's context, for a GraphQL operation and an export alike.
+  const requestContext: RequestContext = (req, res) =>
+    createContext(
+      orm.em,
+      (services) => authenticate({ authorization: req.headers.authorization, apiKey: req.headers['x-api-key'] }, tokens, services.apiKeys),
+      String(res.locals.requestId),
+      log,
+      realtime,
+      options.registry ?? null,
+      options.clock,
+    );
+  app.use(exportsRouter(requestContext, log));
   app.use(webRouter(log));
   app.use(
     GRAPHQL_PATH,
     explorerPage(options.introspection),
     express.json({ limit: limits.maxPayloadBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) =>
-        createContext(
-          orm.em,
-          (services) => authenticate({ authorization: req.headers.authorization, apiKey: req.headers['x-api-key'] }, tokens, services.apiKeys),
-          String(res.locals.requestId),
-          log,
-          realtime,
-          options.registry ?? null,
-          options.clock,
-        ),
-    }),
+    expressMiddleware(apollo, { context: ({ req, res }) => requestContext(req, res) }),
   );
   app.use(bodyErrorHandler(log, limits.maxPayloadBytes));
   for (const server of httpServers) server.on('request', app);
@@ -251,6 +249,7 @@ function bodyErrorHandler(log: Logger, maxPayloadBytes: number) {
           ? 'The request body is not valid JSON.'
           : 'Internal server error';
     const code = status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
-    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+    // A status the body parser named (413 too large, 415 an unknown charset) is more precise than the code's.
+    sendError(res, new DomainError(code, message), err.status ?? httpStatusOf(code));
   };
 }

@@ -1,15 +1,14 @@
-import type { Orm } from '../db/orm.js';
-import { systemClock } from '../clock.js';
-import { ApplicationStatus, OfferStatus, VoucherType } from '../domain/enums.js';
-import { Offer } from '../entities/index.js';
+import { ApplicationStatus, type VoucherType } from '../domain/enums.js';
+import type { Offer } from '../entities/index.js';
 import type { Logger } from '../logger.js';
-import { QueueService, type QueueStatsRow } from '../services/queue.service.js';
-import { CityService } from '../services/city.service.js';
-import { type PositionRow, positionsInQueue, positionsInQueueStatement } from '../services/queue-blocks.js';
+import type { CityDirectory, FeedService } from '../services/feed.service.js';
+import type { Services } from '../services/index.js';
+import type { QueueStatsRow } from '../services/queue.service.js';
 import type { EventBus, StoredEvent } from './event-bus.js';
 import { EventKind } from './publish.js';
 import { pushIterator } from './push-iterator.js';
 import { publicChanges, type QueueChangeRow } from './queue-changes.js';
+import { type QueueKey, queueKey, queueOf, queuesOf } from './queue-key.js';
 
 /** Why a position moved, as the parent's screen explains it. */
 export enum PositionChangeReason {
@@ -63,7 +62,11 @@ const RETRY_MAX_MS = 5000;
 /** Resolves after the event loop has polled I/O once: pending socket writes and other requests go first. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-const queueKey = (cityId: string, voucherType: string) => `${cityId}:${voucherType}`;
+/**
+ * The services of one unit of work (a subscription's start, one flush, one delivery of offers):
+ * made by createServices on a fresh EntityManager fork, exactly as a request's are.
+ */
+export type UnitOfWork = () => Services;
 
 /**
  * This instance's live subscribers, fed from the event bus. Positions are recomputed per queue in
@@ -71,14 +74,14 @@ const queueKey = (cityId: string, voucherType: string) => `${cityId}:${voucherTy
  * they changed; metrics are coalesced; offers go only to the family they were made to.
  */
 export class RealtimeHub {
-  private readonly positionWatchers = new Map<string, Set<PositionWatcher>>();
+  private readonly positionWatchers = new Map<QueueKey, Set<PositionWatcher>>();
   private readonly offerWatchers = new Map<string, Set<(offer: Offer) => void>>();
-  private readonly metricsWatchers = new Map<string, Set<(row: QueueStatsRow) => void>>();
+  private readonly metricsWatchers = new Map<QueueKey, Set<(row: QueueStatsRow) => void>>();
   private readonly changeWatchers = new Set<{ cityCode: string | null; voucherType: VoucherType | null; push(row: QueueChangeRow): void }>();
-  private readonly dirtyQueues = new Map<string, EventKind>();
-  private readonly dirtyMetrics = new Set<string>();
+  private readonly dirtyQueues = new Map<QueueKey, EventKind>();
+  private readonly dirtyMetrics = new Set<QueueKey>();
   /** Per queue: events heard so far and the last one's kind (see watchPosition). */
-  private readonly heard = new Map<string, { count: number; kind: EventKind }>();
+  private readonly heard = new Map<QueueKey, { count: number; kind: EventKind }>();
   private positionTimer: NodeJS.Timeout | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
@@ -87,17 +90,23 @@ export class RealtimeHub {
    * committed and already read off the bus, so no later event is sure to bring them. Retried with
    * backoff, and at once when the bus reconnects.
    */
-  private readonly failedQueues = new Map<string, EventKind>();
-  private readonly failedMetrics = new Set<string>();
+  private readonly failedQueues = new Map<QueueKey, EventKind>();
+  private readonly failedMetrics = new Set<QueueKey>();
   private readonly failedOffers = new Set<string>();
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay = RETRY_MIN_MS;
   private stopped = false;
-  /** City id → code; cities are reference data that change only with a migration. */
-  private cityCodes: Map<string, string> | undefined;
+  /**
+   * City id ↔ code. Cities are reference data that change only with a migration (tests add their
+   * own), so the directory is read once, and again only when asked about a city it does not know.
+   */
+  private cities: CityDirectory | undefined;
+  /** Queue changes waiting for the directory to learn a new city; later batches wait behind them. */
+  private changesPending: Promise<void> | null = null;
 
   constructor(
-    private readonly orm: Orm,
+    /** Every database read of the hub goes through these services, one unit of work at a time. */
+    private readonly unitOfWork: UnitOfWork,
     private readonly bus: EventBus,
     private readonly log: Logger,
   ) {
@@ -154,13 +163,13 @@ export class RealtimeHub {
   }
 
   /** A parent's application: its current position at once, then every change. */
-  async watchPosition(application: { id: string; cityId: string; voucherType: string }): Promise<AsyncIterableIterator<PositionUpdate>> {
-    const key = queueKey(application.cityId, application.voucherType);
+  async watchPosition(application: { id: string; queue: QueueKey }): Promise<AsyncIterableIterator<PositionUpdate>> {
+    const key = application.queue;
     const watchers = this.positionWatchers.get(key) ?? new Set();
     this.positionWatchers.set(key, watchers);
     const { push, iterator } = pushIterator<PositionUpdate>(() => watchers.delete(watcher));
     const heardBefore = this.heard.get(key)?.count ?? 0;
-    const [current] = await this.positionsOf([application.id], { cityId: application.cityId, voucherType: application.voucherType });
+    const [current] = await this.unitOfWork().feeds.positions(queueOf(key), [application.id]);
     const watcher: PositionWatcher = { applicationId: application.id, last: { position: current?.position ?? null, status: current?.status ?? ApplicationStatus.QUEUED }, push };
     watchers.add(watcher);
     push({ applicationId: application.id, ...watcher.last, reason: PositionChangeReason.CURRENT, at: new Date() });
@@ -181,9 +190,12 @@ export class RealtimeHub {
 
   /** Queue metrics for a dashboard: one snapshot at once, then at most a few per second. */
   async watchMetrics(cityCode: string | null, voucherType: VoucherType | null): Promise<AsyncIterableIterator<QueueStatsRow>> {
-    const em = this.orm.em.fork();
-    const rows = await new QueueService(em, new CityService(em), systemClock).stats(cityCode, voucherType);
-    const keys = rows.map((r) => `${r.cityCode}:${r.voucherType}`);
+    const { feeds } = this.unitOfWork();
+    await this.knownCities(feeds);
+    const rows = await feeds.metrics(cityCode, voucherType);
+    // Watchers are keyed by city id, like the events that make their queues dirty.
+    const cities = await this.knownCities(feeds, (known) => rows.every((r) => known.idOf.has(r.cityCode)));
+    const keys = rows.flatMap((r) => (cities.idOf.has(r.cityCode) ? [queueKey(cities.idOf.get(r.cityCode)!, r.voucherType)] : []));
     const { push, iterator } = pushIterator<QueueStatsRow>(() => keys.forEach((k) => this.metricsWatchers.get(k)?.delete(push)));
     for (const k of keys) {
       const set = this.metricsWatchers.get(k) ?? new Set();
@@ -199,45 +211,71 @@ export class RealtimeHub {
    * (City codes are loaded once, before the first change can be pushed.)
    */
   async watchChanges(cityCode: string | null, voucherType: VoucherType | null): Promise<AsyncIterableIterator<QueueChangeRow>> {
-    await this.loadCityCodes();
+    await this.knownCities(() => this.unitOfWork().feeds);
     const { push, iterator } = pushIterator<QueueChangeRow>(() => this.changeWatchers.delete(watcher));
     const watcher = { cityCode, voucherType, push };
     this.changeWatchers.add(watcher);
     return iterator;
   }
 
-  private async loadCityCodes(): Promise<Map<string, string>> {
-    this.cityCodes ??= new Map((await new CityService(this.orm.em.fork()).list()).map((c) => [c.id, c.code]));
-    return this.cityCodes;
+  /**
+   * The city directory, read with `feeds` (a unit of work's, or a function making one only if
+   * needed) when there is none yet or it does not `know` what is asked.
+   */
+  private async knownCities(feeds: FeedService | (() => FeedService), knows: (cities: CityDirectory) => boolean = () => true): Promise<CityDirectory> {
+    if (!this.cities || !knows(this.cities)) this.cities = await (typeof feeds === 'function' ? feeds() : feeds).cityDirectory();
+    return this.cities;
   }
 
   private onEvents(events: StoredEvent[]): void {
-    if (this.changeWatchers.size > 0 && this.cityCodes) {
-      for (const event of events) {
-        const code = this.cityCodes.get(event.cityId);
-        if (!code) continue;
-        for (const change of publicChanges(event, code)) {
-          for (const w of this.changeWatchers) {
-            if ((w.cityCode === null || w.cityCode === code) && (w.voucherType === null || w.voucherType === change.voucherType)) w.push(change);
-          }
-        }
-      }
-    }
+    if (this.changeWatchers.size > 0 && this.cities) this.publishChanges(events);
     for (const event of events) {
-      const types = event.voucherType ? [event.voucherType] : Object.values(VoucherType);
-      for (const type of types) {
-        const key = queueKey(event.cityId, type);
+      for (const key of queuesOf(event)) {
         this.heard.set(key, { count: (this.heard.get(key)?.count ?? 0) + 1, kind: event.kind });
         this.markDirty(key, event.kind);
         this.dirtyMetrics.add(key);
       }
-      if (event.kind === EventKind.OFFERED && event.payload.offerIds?.length) void this.deliverOffers(event.payload.offerIds);
     }
+    const offerIds = events.flatMap((event) => (event.kind === EventKind.OFFERED ? (event.payload.offerIds ?? []) : []));
+    if (offerIds.length > 0) void this.deliverOffers(offerIds);
     this.metricsTimer ??= setTimeout(() => this.serially('metrics', () => this.flushMetrics()), METRICS_INTERVAL_MS);
   }
 
+  /**
+   * Pushes the batch's public changes at once when every city in it is known; an event of a city
+   * the directory does not know yet waits for the directory to be read again, and so do the
+   * batches after it (changes stay in order).
+   */
+  private publishChanges(events: StoredEvent[]): void {
+    const known = this.cities!;
+    if (!this.changesPending && events.every((event) => known.codeOf.has(event.cityId))) return this.pushChanges(events, known);
+    const next = (this.changesPending ?? Promise.resolve()).then(async () => {
+      const cities = await this.knownCities(() => this.unitOfWork().feeds, (d) => events.every((event) => d.codeOf.has(event.cityId))).catch((err: unknown) => {
+        this.log.warn({ err }, 'reading the cities failed; changes of an unknown city are not shown');
+        return this.cities!;
+      });
+      this.pushChanges(events, cities);
+    });
+    this.changesPending = next;
+    void next.finally(() => {
+      if (this.changesPending === next) this.changesPending = null;
+    });
+  }
+
+  private pushChanges(events: StoredEvent[], cities: CityDirectory): void {
+    for (const event of events) {
+      const code = cities.codeOf.get(event.cityId);
+      if (!code) continue;
+      for (const change of publicChanges(event, code)) {
+        for (const w of this.changeWatchers) {
+          if ((w.cityCode === null || w.cityCode === code) && (w.voucherType === null || w.voucherType === change.voucherType)) w.push(change);
+        }
+      }
+    }
+  }
+
   /** Queues a recomputation of `key`'s positions; several changes folded into one are explained by the weightiest. */
-  private markDirty(key: string, kind: EventKind): void {
+  private markDirty(key: QueueKey, kind: EventKind): void {
     const previous = this.dirtyQueues.get(key);
     this.dirtyQueues.set(key, previous ? weightier(previous, kind) : kind);
     this.positionTimer ??= setTimeout(() => this.serially('positions', () => this.flushPositions()), COALESCE_MS);
@@ -263,12 +301,18 @@ export class RealtimeHub {
     const dirty = [...this.dirtyQueues];
     this.dirtyQueues.clear();
     let failed = false;
+    // One unit of work for the whole batch of queues, made only if some queue has watchers.
+    let feeds: FeedService | undefined;
     for (const [key, kind] of dirty) {
       const watchers = [...(this.positionWatchers.get(key) ?? [])];
       if (watchers.length === 0) continue;
       try {
-        const [cityId, voucherType] = key.split(':') as [string, string];
-        const { rows, unseen } = await this.positionsSeen([...new Set(watchers.map((w) => w.applicationId))], { cityId, voucherType });
+        feeds ??= this.unitOfWork().feeds;
+        // Positions, plus the kinds of this queue's events that the same snapshot already shows but
+        // the bus has not delivered yet. Without them, a position moved by a withdrawal that
+        // committed just before the query would be explained by whatever event triggered the flush
+        // (say, someone joining behind), and the withdrawal's own event would then find nothing left.
+        const { rows, unseen } = await feeds.positionsSeen(queueOf(key), [...new Set(watchers.map((w) => w.applicationId))], this.bus.lastReadId);
         // Changes already committed but not yet read off the bus moved these positions too.
         const reason = unseen.reduce(weightier, kind);
         // Inside this flush's promise: the next flush (serialised behind it) cannot overtake the push.
@@ -314,22 +358,22 @@ export class RealtimeHub {
     this.dirtyMetrics.clear();
     // No dashboard watching here: nothing to compute, no statement to run.
     if (![...this.metricsWatchers.values()].some((set) => set.size > 0)) return;
-    const em = this.orm.em.fork();
-    const queue = new QueueService(em, new CityService(em), systemClock);
+    const { feeds } = this.unitOfWork();
+    let cities: CityDirectory;
     try {
-      await this.loadCityCodes();
+      cities = await this.knownCities(feeds, (known) => dirty.every((key) => !this.metricsWatchers.get(key)?.size || known.codeOf.has(queueOf(key).cityId)));
     } catch (err) {
       dirty.forEach((key) => this.failedMetrics.add(key));
       return this.failed(err, 'computing queue metrics', {});
     }
     let failed = false;
     for (const key of dirty) {
-      const [cityId, type] = key.split(':') as [string, VoucherType];
-      const code = this.cityCodes!.get(cityId);
-      const watchers = code ? this.metricsWatchers.get(`${code}:${type}`) : undefined;
+      const { cityId, voucherType } = queueOf(key);
+      const code = cities.codeOf.get(cityId);
+      const watchers = this.metricsWatchers.get(key);
       if (!code || !watchers?.size) continue;
       try {
-        const [row] = await queue.stats(code, type);
+        const [row] = await feeds.metrics(code, voucherType);
         if (row) watchers.forEach((push) => push(row));
       } catch (err) {
         this.failedMetrics.add(key);
@@ -344,39 +388,11 @@ export class RealtimeHub {
   private async deliverOffers(offerIds: string[]): Promise<void> {
     if (this.offerWatchers.size === 0) return;
     try {
-      const em = this.orm.em.fork();
-      const offers = await em.find(Offer, { id: { $in: offerIds }, status: OfferStatus.PENDING }, { populate: ['application.applicant'] });
-      for (const offer of offers) {
-        const iin = offer.application.getEntity().applicant.getEntity().iin;
-        this.offerWatchers.get(iin)?.forEach((push) => push(offer));
-      }
+      for (const { offer, parentIin } of await this.unitOfWork().feeds.pendingOffers(offerIds)) this.offerWatchers.get(parentIin)?.forEach((push) => push(offer));
       this.succeeded();
     } catch (err) {
       offerIds.forEach((id) => this.failedOffers.add(id));
       this.failed(err, 'delivering offers', { offerIds });
     }
-  }
-
-  /** Status and (when waiting) position of applications, in one statement. */
-  private positionsOf(ids: string[], queue: { cityId: string; voucherType: string }): Promise<PositionRow[]> {
-    return positionsInQueue(this.orm.em.fork(), queue, ids);
-  }
-
-  /**
-   * Positions, plus the kinds of this queue's events that the same snapshot already shows but the
-   * bus has not delivered yet, in one statement. Without them, a position moved by a withdrawal that
-   * committed just before the query would be explained by whatever event triggered the flush (say,
-   * someone joining behind), and the withdrawal's own event would then find nothing left to report.
-   */
-  private async positionsSeen(ids: string[], queue: { cityId: string; voucherType: string }): Promise<{ rows: PositionRow[]; unseen: EventKind[] }> {
-    const [sql, params] = positionsInQueueStatement(queue, ids);
-    const rows = await this.orm.em.fork().getConnection().execute<(PositionRow & { unseen: EventKind[] | null })[]>(
-      `with p as (${sql})
-       select p.*, (select array_agg(distinct e.kind) from domain_event e
-                     where e.id > ? and e.city_id = ? and (e.voucher_type = ? or e.voucher_type is null)) as unseen
-         from p`,
-      [...params, this.bus.lastReadId.toString(), queue.cityId, queue.voucherType],
-    );
-    return { rows, unseen: rows[0]?.unseen ?? [] };
   }
 }

@@ -1,6 +1,7 @@
-import { VoucherType } from '../domain/enums.js';
+import type { VoucherType } from '../domain/enums.js';
 import { publicLabel } from '../domain/public-label.js';
 import type { EventKind, QueueEvent } from './publish.js';
+import { voucherTypesOf } from './queue-key.js';
 
 /** At most this many pseudonyms per change: a mass offer of thousands stays one small message. */
 const MAX_LABELS = 20;
@@ -21,8 +22,7 @@ export interface QueueChangeRow {
 /** One domain event → its public changes, one per queue it touched (a rules change touches both). */
 export function publicChanges(event: QueueEvent & { occurredAt: Date }, cityCode: string): QueueChangeRow[] {
   const ids = event.payload.applicationIds ?? [];
-  const types = event.voucherType ? [event.voucherType as VoucherType] : Object.values(VoucherType);
-  return types.map((voucherType) => ({
+  return voucherTypesOf(event).map((voucherType) => ({
     cityCode,
     voucherType,
     kind: event.kind,

@@ -11,6 +11,7 @@ import type { RealtimeHub } from '../realtime/hub.js';
 import type { IdentityRegistry } from '../identity/registry.js';
 import { ChildService } from './child.service.js';
 import { CityService } from './city.service.js';
+import { FeedService } from './feed.service.js';
 import { IssuingService } from './issuing.service.js';
 import { OfferService } from './offer.service.js';
 import { ProgramService } from './program.service.js';
@@ -29,6 +30,7 @@ export type Services = ReturnType<typeof createServices>;
  */
 export function createServices(em: EntityManager, realtime: RealtimeHub | null = null, registry: IdentityRegistry | null = null, clock: Clock = systemClock) {
   const cities = new CityService(em);
+  const queue = new QueueService(em, cities, clock);
   return {
     cities,
     providers: new ProviderService(em, cities, clock),
@@ -38,7 +40,7 @@ export function createServices(em: EntityManager, realtime: RealtimeHub | null =
     apiKeys: new ApiKeyService(em, clock),
     rules: new RulesService(em, cities, clock),
     applications: new ApplicationService(em, cities, clock),
-    queue: new QueueService(em, cities, clock),
+    queue,
     issuing: new IssuingService(em, cities, clock),
     offers: new OfferService(em, clock),
     vouchers: new VoucherService(em, cities, clock),
@@ -47,5 +49,7 @@ export function createServices(em: EntityManager, realtime: RealtimeHub | null =
     settlement: new SettlementService(em, cities, clock),
     payments: new PaymentService(em, cities, clock),
     subscriptions: new SubscriptionService(em, cities, realtime),
+    /** The live feeds' reads, for the realtime hub's own units of work. */
+    feeds: new FeedService(em, cities, queue),
   };
 }

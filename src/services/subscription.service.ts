@@ -5,6 +5,7 @@ import { Application, type Offer } from '../entities/index.js';
 import { DomainError, ErrorCode, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import type { PositionUpdate, RealtimeHub } from '../realtime/hub.js';
+import { queueKey } from '../realtime/queue-key.js';
 import { requireRole } from './access.js';
 import type { CityService } from './city.service.js';
 import type { QueueStatsRow } from './queue.service.js';
@@ -23,7 +24,7 @@ export class SubscriptionService {
     requireRole(viewer, Role.PARENT);
     const application = isUuid(applicationId) ? await this.em.findOne(Application, { id: applicationId, applicant: { iin: viewer.iin } }) : null;
     if (!application) throw notFound('Application', applicationId);
-    const watched = { id: application.id, cityId: application.city.id, voucherType: application.voucherType };
+    const watched = { id: application.id, queue: queueKey(application.city.id, application.voucherType) };
     // This context lives as long as the subscription: keep ids, not the loaded entities.
     this.em.clear();
     return this.live().watchPosition(watched);
