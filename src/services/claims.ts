@@ -129,8 +129,24 @@ export async function verifyCategory(em: EntityManager, claim: Guardianship, dec
 }
 
 export async function rejectCategory(em: EntityManager, claim: Guardianship, decision: Decision): Promise<void> {
-  // A category that never counted leaves the application where it is: at the ordinary rank.
+  const counted = claim.categoryStatus === ClaimStatus.VERIFIED;
   await moveCategory(em, claim, ClaimStatus.REJECTED, decision);
+  // A category that never counted leaves the application where it is: at the ordinary rank.
+  if (!counted) return;
+  // One verified in error stops counting: the child keeps only a category another claim has
+  // verified (else none), and its places are re-ranked the way a verification re-ranks them.
+  await em.flush();
+  const child = await claim.child.loadOrFail();
+  const other = await em.findOne(
+    Guardianship,
+    { child: child.id, id: { $ne: claim.id }, categoryStatus: ClaimStatus.VERIFIED },
+    { orderBy: { categoryDecidedAt: 'desc', id: 'desc' } },
+  );
+  const category = other?.claimedCategory ?? PriorityCategory.NONE;
+  if (child.priorityCategory === category) return;
+  child.priorityCategory = category;
+  await em.flush();
+  await rerankChild(em, child.id, category);
 }
 
 async function rerankChild(em: EntityManager, childId: string, category: PriorityCategory): Promise<void> {
