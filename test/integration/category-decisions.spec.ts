@@ -1,7 +1,10 @@
-// A priority category verified in error and then rejected stops counting: the child's category
-// falls back (to none, or to one another claim verified) and its places are re-ranked at once.
-// Found by the lifecycle model test (invariant "a child's category was verified and not rejected
-// since"): before, the rejection only marked the claim, and the child kept its priority rank.
+// Deciding a priority category, found wrong by the lifecycle model test:
+// - a category verified in error and then rejected stops counting: the child's category falls back
+//   (to none, or to one another claim verified) and its places are re-ranked at once (before, the
+//   rejection only marked the claim and the child kept its priority rank);
+// - a verification sent together with the child's application: the application ranks by the
+//   verified category (before, it could read the category before the verification and be inserted
+//   after its re-ranking, keeping the ordinary rank until the next change).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestApi } from '../support/api.js';
 import { freshDatabase } from '../support/fresh-database.js';
@@ -49,4 +52,24 @@ describe('rejecting a verified priority category', () => {
     const [ordinaryRank] = await api.sql<{ priority_rank: number }>(`select priority_rank from application where id = ?`, [ordinaryApp]);
     expect(rank).toEqual({ priority_rank: ordinaryRank!.priority_rank, priority_category: 'NONE' });
   });
+
+  it('a verification sent with the child’s application: the application always ranks by the verified category', async () => {
+    // The family names no city at registration: the case is an administrator's until it applies.
+    const admin = await seed.admin();
+    const outcomes: string[] = [];
+    for (let trial = 0; trial < 12; trial++) {
+      const family = await seed.parent().withChild(1, undefined, 'ORPHAN', { categoryVerified: false });
+      const caseId = await seed.caseOf(family.children[0]!.iin);
+      const [applied, decided] = await Promise.all([
+        api.request(`mutation($i: ApplyForVoucherInput!) { applyForVoucher(input: $i) { application { id } } }`, { i: { childId: family.children[0]!.id, voucherType: 'UNIVERSAL', city: CITY } }, { token: family.token }),
+        api.request(DECIDE, { input: { caseId, decision: 'VERIFY', evidenceReference: 'orphan certificate 12' } }, { token: admin }),
+      ]);
+      expect([applied.body.errors, decided.body.errors]).toEqual([undefined, undefined]);
+      const [row] = await api.sql<{ priority_category: string; priority_rank: number }>(`select priority_category, priority_rank from application where id = ?`, [applied.body.data.applyForVoucher.application.id]);
+      outcomes.push(`${row!.priority_category}/${row!.priority_rank}`);
+    }
+    // ORPHAN heads the default priority order (rank 0).
+    expect(outcomes).toEqual(Array(12).fill('ORPHAN/0'));
+  });
 });
+
