@@ -65,7 +65,7 @@ describe('rejecting a verified priority category', () => {
         api.request(DECIDE, { input: { caseId, decision: 'VERIFY', evidenceReference: 'orphan certificate 12' } }, { token: admin }),
       ]);
       expect([applied.body.errors, decided.body.errors]).toEqual([undefined, undefined]);
-      const [row] = await api.sql<{ priority_category: string; priority_rank: number }>(`select priority_category, priority_rank from application where id = ?`, [applied.body.data.applyForVoucher.application.id]);
+      const [row] = await api.sql<{ priority_category: string; priority_rank: number }>(`select priority_category, priority_rank from application where id = ?`, [applied.body.data!.applyForVoucher.application.id]);
       outcomes.push(`${row!.priority_category}/${row!.priority_rank}`);
     }
     // ORPHAN heads the default priority order (rank 0).

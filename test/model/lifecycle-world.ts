@@ -84,6 +84,7 @@ interface Snapshot {
   payments: { id: string; status: string }[];
   /** Declared priority categories (guardianship rows with a claim), the cases an operator decides. */
   claims: { id: string; child_id: string; category_status: string }[];
+  quotas: { voucher_type: VoucherType; used: number }[];
 }
 
 async function snapshot(world: World): Promise<Snapshot> {
@@ -96,6 +97,7 @@ async function snapshot(world: World): Promise<Snapshot> {
     attendances: await sql(`select id, voucher_id, status from attendance order by id`),
     payments: await sql(`select id, status from payment order by id`),
     claims: await sql(`select id, child_id, category_status from guardianship where category_status is not null order by id`),
+    quotas: await sql(`select voucher_type, used from quota order by voucher_type`),
   };
 }
 
@@ -133,8 +135,8 @@ const SINGLE_KINDS = [
   // Priority categories: a family declares one, the city decides it while the child waits.
   'register', 'decide',
 ] as const;
-/** Revocations free places (seats, quota), so long runs keep reaching offers and enrollments: drawn twice as often. */
-const DRAWN_KINDS = [...SINGLE_KINDS, 'revoke', 'attend', 'issue'] as const;
+/** Revocations free places (seats, quota), applications and answers to offers fill them: drawn more often, so long runs keep reaching enrollments, sessions and payments. */
+const DRAWN_KINDS = [...SINGLE_KINDS, 'revoke', 'attend', 'issue', 'apply', 'apply', 'accept', 'accept', 'confirm', 'restore'] as const;
 const CATEGORIES = ['ORPHAN', 'LARGE_FAMILY', 'DISABILITY', 'LOW_INCOME'] as const;
 const BUDGETS_TIYN = [0, 300_000, 2_000_000, 100_000_000];
 /** Two priority orders the rules command switches between: the family with a verified ORPHAN moves. */
@@ -195,8 +197,13 @@ function requestFor(world: World, state: Snapshot, c: { kind: string; a: number;
       if (!voucher) return null;
       return { label: `${c.kind}(${voucher.id.slice(-4)})`, query: `mutation($v: ID!) { ${c.kind}Voucher(input: { voucherId: $v, reason: "Проверка модели" }) { voucher { id } } }`, variables: { v: voucher.id }, token: op, entity: voucher.id };
     }
-    case 'quota':
-      return { label: `quota(${type}, ${c.a % 8})`, query: `mutation($i: SetQuotaInput!) { setQuota(input: $i) { quota { id } } }`, variables: { i: { city: CITY, voucherType: type, period: String(new Date().getFullYear()), count: c.a % 8 } }, token: op };
+    case 'quota': {
+      // Two times in three room for a few more vouchers beyond those used (revoked vouchers keep
+      // their quota unit, so a fixed small count would stop issuing for good); else 0–7, often below.
+      const used = state.quotas.find((q) => q.voucher_type === type)?.used ?? 0;
+      const count = (c.b >> 1) % 3 === 0 ? c.a % 8 : used + (c.a % 4);
+      return { label: `quota(${type}, ${count})`, query: `mutation($i: SetQuotaInput!) { setQuota(input: $i) { quota { id } } }`, variables: { i: { city: CITY, voucherType: type, period: String(new Date().getFullYear()), count } }, token: op };
+    }
     case 'issue':
       return { label: `issue(${type}, ${1 + (c.a % 3)})`, query: `mutation($i: IssueVouchersInput!) { issueVouchers(input: $i) { offers { id } } }`, variables: { i: { city: CITY, voucherType: type, count: 1 + (c.a % 3) } }, token: op };
     case 'rules': {
@@ -337,6 +344,7 @@ async function send(world: World, request: Request): Promise<Reply> {
   const res = await world.api.request(request.query, request.variables, { token: request.token });
   const code = res.body.errors?.[0]?.extensions?.code ?? null;
   if (code !== null && !ALLOWED_CODES.has(code)) throw new Error(`${request.label} answered ${code}: ${res.body.errors?.[0]?.message}`);
+  if (process.env.MODEL_DEBUG && code && request.label.startsWith(process.env.MODEL_DEBUG)) console.log(request.label, code, res.body.errors?.[0]?.message);
   if (code === null && !res.body.data) throw new Error(`${request.label} answered no data and no error`);
   return { label: request.label, code, data: res.body.data };
 }
