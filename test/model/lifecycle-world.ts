@@ -344,6 +344,7 @@ async function send(world: World, request: Request): Promise<Reply> {
   const res = await world.api.request(request.query, request.variables, { token: request.token });
   const code = res.body.errors?.[0]?.extensions?.code ?? null;
   if (code !== null && !ALLOWED_CODES.has(code)) throw new Error(`${request.label} answered ${code}: ${res.body.errors?.[0]?.message}`);
+  // MODEL_DEBUG=accept prints the refusals of requests whose label starts so (why a run stays shallow).
   if (process.env.MODEL_DEBUG && code && request.label.startsWith(process.env.MODEL_DEBUG)) console.log(request.label, code, res.body.errors?.[0]?.message);
   if (code === null && !res.body.data) throw new Error(`${request.label} answered no data and no error`);
   return { label: request.label, code, data: res.body.data };
