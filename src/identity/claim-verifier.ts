@@ -7,7 +7,7 @@ import { ClaimStatus } from '../domain/enums.js';
 import type { Orm } from '../db/orm.js';
 import { Guardianship } from '../entities/index.js';
 import type { Logger } from '../logger.js';
-import { applyRegistryReply, nextRegistryAttempt } from '../services/claims.js';
+import { applyRegistryReply, lockChildForCategory, nextRegistryAttempt } from '../services/claims.js';
 import type { IdentityRegistry, RegistryReply } from './registry.js';
 import { PeriodicTask } from '../jobs/periodic-task.js';
 
@@ -42,6 +42,8 @@ export async function verifyClaim(em: EntityManager, registry: IdentityRegistry,
     throw err;
   }
   return em.fork().transactional(async (tx) => {
+    // A category answer re-ranks the child's places: the queue and child locks first (locks.ts order).
+    if (reply.priorityCategory != null && claim.categoryStatus === ClaimStatus.CLAIMED) await lockChildForCategory(tx, claim.child.id);
     const locked = await tx.findOne(Guardianship, { id: claimId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!locked || !awaitsRegistry(locked)) return 'skipped';
     await applyRegistryReply(tx, locked, reply, now);

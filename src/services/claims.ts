@@ -13,7 +13,7 @@ import { ApplicationService } from './application.service.js';
 import { type Actor, recordAudit } from './audit.service.js';
 import { CityService } from './city.service.js';
 import { currentRules, rerank } from './rules.service.js';
-import { lockCityQueues } from './locks.js';
+import { lockChildren, lockCityQueues } from './locks.js';
 
 /** The population registry, as an actor in the audit log. */
 export const REGISTRY_ACTOR: Actor = { role: 'SYSTEM', id: 'population-registry' };
@@ -28,6 +28,19 @@ export interface Decision {
 }
 
 const actorLabel = (actor: Actor) => `${actor.role}:${actor.id ?? ''}`;
+
+/**
+ * A category decision is a queue write of the child: the queue lock of every city, shared (the
+ * child may be applying in any of them; a rules change waits), then the child lock, the order of
+ * locks.ts. An application of the child being submitted meanwhile (it holds the child lock while it
+ * reads the child's category) is then either committed before the decision, which re-ranks it, or
+ * submitted after it, with the decided category. Taken before any claim row; re-entrant.
+ */
+export async function lockChildForCategory(em: EntityManager, childId: string): Promise<void> {
+  const cities = await em.execute<{ id: string }[]>('select id from city order by id');
+  await lockCityQueues(em, cities.map((c) => c.id));
+  await lockChildren(em, [childId]);
+}
 
 /**
  * Locks every claim on the child, so two decisions about one child (an operator and the registry,
@@ -122,6 +135,7 @@ async function moveCategory(em: EntityManager, claim: Guardianship, to: ClaimSta
  * the start; the owner and everyone it passes see PRIORITY_VERIFIED.
  */
 export async function verifyCategory(em: EntityManager, claim: Guardianship, decision: Decision): Promise<void> {
+  await lockChildForCategory(em, claim.child.id);
   if (claim.status === ClaimStatus.REJECTED) throw conflict('This family’s link to the child was rejected; its declared category cannot be verified.');
   await moveCategory(em, claim, ClaimStatus.VERIFIED, decision);
   const child = await claim.child.loadOrFail();
@@ -131,8 +145,25 @@ export async function verifyCategory(em: EntityManager, claim: Guardianship, dec
 }
 
 export async function rejectCategory(em: EntityManager, claim: Guardianship, decision: Decision): Promise<void> {
-  // A category that never counted leaves the application where it is: at the ordinary rank.
+  await lockChildForCategory(em, claim.child.id);
+  const counted = claim.categoryStatus === ClaimStatus.VERIFIED;
   await moveCategory(em, claim, ClaimStatus.REJECTED, decision);
+  // A category that never counted leaves the application where it is: at the ordinary rank.
+  if (!counted) return;
+  // One verified in error stops counting: the child keeps only a category another claim has
+  // verified (else none), and its places are re-ranked the way a verification re-ranks them.
+  await em.flush();
+  const child = await claim.child.loadOrFail();
+  const other = await em.findOne(
+    Guardianship,
+    { child: child.id, id: { $ne: claim.id }, categoryStatus: ClaimStatus.VERIFIED },
+    { orderBy: { categoryDecidedAt: 'desc', id: 'desc' } },
+  );
+  const category = other?.claimedCategory ?? PriorityCategory.NONE;
+  if (child.priorityCategory === category) return;
+  child.priorityCategory = category;
+  await em.flush();
+  await rerankChild(em, child.id, category);
 }
 
 async function rerankChild(em: EntityManager, childId: string, category: PriorityCategory): Promise<void> {

@@ -8,7 +8,7 @@ import { isUuid } from '../ids.js';
 import { requireRole } from './access.js';
 import { actorOf } from './audit.service.js';
 import type { CityService } from './city.service.js';
-import { type Decision, rejectCategory, rejectLink, verifyCategory, verifyLink } from './claims.js';
+import { type Decision, lockChildForCategory, rejectCategory, rejectLink, verifyCategory, verifyLink } from './claims.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
 import { requireText } from './validate.js';
 import { inTransaction } from './transaction.js';
@@ -130,6 +130,9 @@ export class VerificationService {
     const decision = this.decisionOf(viewer, input);
     // A verification re-ranks the child's places, so it meets queue writers: retried like them.
     const decided = await inTransaction(this.em, async (em) => {
+      // The queue and child locks before the claim's row (locks.ts order): see lockChildForCategory.
+      const [owner] = isUuid(input.caseId) ? await em.execute<{ child_id: string }[]>('select child_id from guardianship where id = ?', [input.caseId]) : [];
+      if (owner) await lockChildForCategory(em, owner.child_id);
       const claim = await this.lockCase(em, viewer, input.caseId);
       if (input.decision === ClaimDecision.VERIFY) await verifyCategory(em, claim, decision);
       else await rejectCategory(em, claim, decision);

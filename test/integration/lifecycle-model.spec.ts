@@ -1,14 +1,15 @@
-// The lifecycle under random interleavings: a seeded list of commands — every mutation a parent
-// or operator sends, valid and deliberately wrong, a quarter of them as 2–6 conflicting requests
-// at once, and the scheduler's jobs with the clock moved on — run against the real API on a
-// database of its own. After every step: no reply outside the closed error set (never a 500), a
-// refused request wrote nothing, and the invariants hold (test/model/lifecycle-world.ts).
+// The lifecycle under random interleavings: a seeded list of commands — every mutation a parent,
+// operator or provider sends (sessions, settlement, payments and category decisions included),
+// valid and deliberately wrong, a quarter of them as 2–6 conflicting requests at once, and the
+// scheduler's jobs with the clock moved on — run against the real API on a database of its own.
+// After every step: no reply outside the closed error set (never a 500), a refused request wrote
+// nothing, a change was audited, and the invariants hold (test/model/lifecycle-world.ts).
 //
 // `npm test` runs a short fixed seed. Before a release: `npm run test:model -- --steps 10000 --seed N`.
 // A failure prints the seed and the commands; short runs are shrunk to a short reproduction.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildWorld, checkInvariants, commandArb, runCommand } from '../model/lifecycle-world.js';
+import { buildWorld, checkInvariants, commandArb, depth, runCommand } from '../model/lifecycle-world.js';
 
 const steps = Number(process.env.MODEL_STEPS ?? 60);
 const seed = Number(process.env.MODEL_SEED ?? 20261201);
@@ -19,6 +20,8 @@ describe('the lifecycle under random interleavings', () => {
     let batches = 0;
     /** What was answered, per mutation and code: shows the run reached offers, enrollments and refusals. */
     const tally = new Map<string, number>();
+    /** What the last run's world held at its end (sessions, payments, verified categories…). */
+    let reached = '';
     const started = Date.now();
     await fc.assert(
       fc.asyncProperty(fc.array(commandArb, { minLength: steps, maxLength: steps }), async (commands) => {
@@ -32,6 +35,7 @@ describe('the lifecycle under random interleavings', () => {
             for (const [, what, code] of line.matchAll(/([a-zA-Z-]+)\([^)]*\)→(\w+)/g)) tally.set(`${what} ${code}`, (tally.get(`${what} ${code}`) ?? 0) + 1);
             await checkInvariants(world);
           }
+          reached = await depth(world);
         } catch (err) {
           throw new Error(`${(err as Error).message}\nafter:\n${log.slice(-15).join('\n')}`);
         } finally {
@@ -45,6 +49,7 @@ describe('the lifecycle under random interleavings', () => {
     // Figures for the release note (a long run prints them).
     console.log(`lifecycle model: ${steps * runs} steps, ${batches} concurrent batches, ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${seed}`);
     console.log([...tally].sort().map(([k, n]) => `${k}: ${n}`).join(', '));
+    console.log(`reached: ${reached}`);
     expect(batches).toBeGreaterThan(0);
   }, 3_600_000);
 });
