@@ -5,7 +5,7 @@
 // exists), so every subsequence of a command list still runs: fast-check can shrink a failing
 // list to a short reproduction.
 import fc from 'fast-check';
-import { localDate } from '../../src/services/attendance.service.js';
+import { localDate } from '../../src/domain/calendar.js';
 import { TestApi } from '../support/api.js';
 import { freshDatabase } from '../support/fresh-database.js';
 import { randomChildBirthDate, randomIin } from '../support/ids.js';
@@ -156,7 +156,7 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
 function requestFor(world: World, state: Snapshot, c: { kind: string; a: number; b: number }): Request | null {
   const family = (childId: string) => world.families.find((f) => f.children.some((ch) => ch.id === childId));
   const childOfVoucher = (voucherId: string) => state.vouchers.find((v) => v.id === voucherId)?.child_id;
-  const today = localDate(world.timezone);
+  const today = localDate(world.timezone, world.api.clock.now());
   const month = today.slice(0, 7);
   const type: VoucherType = TYPES[c.b % 2]!;
   const op = world.operator;
