@@ -1,16 +1,29 @@
 // Article claim 9 against the real PostgreSQL: `npm run seed -- --scenario article` must produce the
-// article's exact figures, only placements the rules allow, and refuse a second run. Seeds
-// KARAGANDA, where no other test file creates applications or vouchers.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { initOrm, type Orm } from '../../src/db/orm.js';
+// article's exact figures, only placements the rules allow, and refuse a second run. Seeds the pilot
+// city KARAGANDA in a database of this file's own, freshly migrated: the scenario needs a pilot city
+// nobody has used (other files may queue in KARAGANDA), and its id bands are cut by the number of
+// cities (tests add cities of their own to the shared database). Every row there is the scenario's.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { initOrm, migrate, type Orm } from '../../src/db/orm.js';
 import { parseIin } from '../../src/domain/kazakh-ids.js';
 import { createLogger } from '../../src/logger.js';
 import { ARTICLE_FIGURES, seedArticleScenario, type ArticleScenarioResult } from '../../src/seed/article-scenario.js';
 import { TestApi } from '../support/api.js';
 
 const CITY = 'KARAGANDA';
-/** The scenario back-dates its rows to the summer of 2025; rows other tests create carry today's date. */
+/** The scenario back-dates its rows to the summer of 2025 (in this database, every row is one of them). */
 const SCENARIO_ROWS_BEFORE = '2026-01-01';
+const dbName = `kezek_article_${randomBytes(4).toString('hex')}`;
+const ownDb = () => ({ ...inject('db'), dbName });
+const onCluster = async (statement: string) => {
+  const admin = await initOrm(inject('db'), undefined, 1);
+  try {
+    await admin.em.getConnection().execute(statement);
+  } finally {
+    await admin.close(true);
+  }
+};
 
 let orm: Orm;
 let result: ArticleScenarioResult;
@@ -21,7 +34,9 @@ const sql = async <T = Record<string, any>>(query: string, params: unknown[] = [
   orm.em.fork().getConnection().execute(query, params) as Promise<T[]>;
 
 beforeAll(async () => {
-  orm = await initOrm(inject('db'), createLogger('silent'), 4);
+  await onCluster(`create database ${dbName}`);
+  orm = await initOrm(ownDb(), createLogger('silent'), 4);
+  await migrate(orm);
   // Two seeds at once: the city lock lets one through, the other then finds the city in use.
   const [first, second] = await Promise.allSettled([seedArticleScenario(orm, { city: CITY }), seedArticleScenario(orm, { city: CITY })]);
   const winner = [first, second].find((r) => r.status === 'fulfilled');
@@ -30,16 +45,20 @@ beforeAll(async () => {
   rivalError = [first, second].find((r) => r.status === 'rejected')?.reason;
   console.log(`article scenario: seeded ${CITY} in ${(result.ms / 1000).toFixed(1)} s`);
 }, 120_000);
-afterAll(() => orm?.close(true));
+afterAll(async () => {
+  await orm?.close(true);
+  await onCluster(`drop database if exists ${dbName} with (force)`);
+});
 
-describe('the article scenario', () => {
+// Every test only reads (or is refused and writes nothing): they run at once.
+describe.concurrent('the article scenario', () => {
   // How long it took is logged above and measured by `npm run bench`; tests assert no timings.
-  it('reports the article’s figures', () => {
+  it('reports the article’s figures', ({ expect }) => {
     expect(result).toMatchObject({ city: CITY, vouchers: { TARGETED: 29_061, UNIVERSAL: 11_113 }, waiting: 12_454 });
   });
 
-  it('shows them through the public queueStats query', async () => {
-    const api = await TestApi.start();
+  it('shows them through the public queueStats query', async ({ expect }) => {
+    const api = await TestApi.start({ db: ownDb() });
     try {
       const { queueStats } = await api.data(`{ queueStats(city: "KARAGANDA") { voucherType waiting offered active } }`);
       expect(queueStats).toEqual([
@@ -52,7 +71,7 @@ describe('the article scenario', () => {
     }
   });
 
-  it('leaves exactly those vouchers and applications in the database', async () => {
+  it('leaves exactly those vouchers and applications in the database', async ({ expect }) => {
     const vouchers = await sql(
       `select v.status, v.type, count(*)::int as n from voucher v join city c on c.id = v.city_id where c.code = ? group by 1, 2 order by 1, 2`,
       [CITY],
@@ -81,7 +100,7 @@ describe('the article scenario', () => {
     ]);
   });
 
-  it('gives no child two vouchers, and every voucher one accepted offer and one active enrollment', async () => {
+  it('gives no child two vouchers, and every voucher one accepted offer and one active enrollment', async ({ expect }) => {
     const [row] = await sql(
       `select count(distinct v.child_id)::int as children, count(*)::int as vouchers,
               count(*) filter (where o.status = 'ACCEPTED' and o.application_id = v.application_id)::int as accepted_offers,
@@ -98,7 +117,7 @@ describe('the article scenario', () => {
     expect(row).toEqual({ children: total, vouchers: total, accepted_offers: total, active_enrollments: total, matching_applications: total });
   });
 
-  it('enrolls every voucher in an approved program of its city that accepts its type, at the child’s age, without overbooking', async () => {
+  it('enrolls every voucher in an approved program of its city that accepts its type, at the child’s age, without overbooking', async ({ expect }) => {
     const [row] = await sql(
       `select count(*) filter (where v.type = 'TARGETED' and pr.kind = 'PRIVATE')::int as wrong_kind,
               count(*) filter (where pr.status <> 'APPROVED' or pr.city_id <> v.city_id)::int as wrong_provider,
@@ -111,15 +130,19 @@ describe('the article scenario', () => {
     expect(row).toEqual({ wrong_kind: 0, wrong_provider: 0, wrong_age: 0 });
     const [seats] = await sql(
       `select count(*)::int as programs, count(*) filter (where p.seats_taken > p.seats)::int as overbooked,
-              count(*) filter (where p.seats_taken <> (select count(*) from enrollment e where e.program_id = p.id and e.status = 'ACTIVE'))::int as miscounted
+              count(*) filter (where p.seats_taken <> (select count(*) from enrollment e where e.program_id = p.id and e.status = 'ACTIVE'))::int as miscounted,
+              count(*) filter (where pr.created_at >= ?)::int as not_the_scenarios
        from program p join provider pr on pr.id = p.provider_id join city c on c.id = pr.city_id
-       where c.code = ? and pr.created_at < ?`,
-      [CITY, SCENARIO_ROWS_BEFORE],
+       where c.code = ?`,
+      [SCENARIO_ROWS_BEFORE, CITY],
     );
-    expect(seats).toEqual({ programs: 630, overbooked: 0, miscounted: 0 });
+    expect(seats).toEqual({ programs: 630, overbooked: 0, miscounted: 0, not_the_scenarios: 0 });
+    // Nothing else is in this database: every program, child and parent is the scenario's.
+    const [all] = await sql(`select (select count(*) from program)::int as programs, (select count(*) from child)::int as children, (select count(*) from applicant)::int as parents`);
+    expect(all).toEqual({ programs: 630, children: 52_628, parents: 52_628 });
   });
 
-  it('queues the waiting children in August 2025, at distinct instants, ranked by the city’s rules version 1', async () => {
+  it('queues the waiting children in August 2025, at distinct instants, ranked by the city’s rules version 1', async ({ expect }) => {
     const [row] = await sql(
       `select count(*)::int as waiting, count(distinct a.submitted_at)::int as instants,
               min(a.submitted_at) >= '2025-08-01T00:00:00+05' and max(a.submitted_at) < '2025-09-01T00:00:00+05' as in_august,
@@ -140,7 +163,7 @@ describe('the article scenario', () => {
     expect(row!.prioritised).toBeLessThan(12_454 * 0.15);
   });
 
-  it('registers every child and parent with a valid IIN that agrees with the stored birth date and sex', async () => {
+  it('registers every child and parent with a valid IIN that agrees with the stored birth date and sex', async ({ expect }) => {
     const rows = await sql<{ child_iin: string; birth_date: string; sex: string; parent_iin: string; phone: string }>(
       `select ch.iin as child_iin, to_char(ch.birth_date, 'YYYY-MM-DD') as birth_date, ch.sex, ap.iin as parent_iin, ap.phone
        from application a join city c on c.id = a.city_id join child ch on ch.id = a.child_id
@@ -159,12 +182,12 @@ describe('the article scenario', () => {
     expect(rows.every((r) => r.birth_date >= '2008-01-01' && r.birth_date <= '2019-12-31')).toBe(true);
   });
 
-  it('lets only one of two simultaneous seeds of a city through', () => {
+  it('lets only one of two simultaneous seeds of a city through', ({ expect }) => {
     expect(rivalError).toBeInstanceOf(Error);
     expect((rivalError as Error).message).toContain(`${CITY} already has applications or vouchers`);
   });
 
-  it('refuses a second run on the same city and writes nothing', async () => {
+  it('refuses a second run on the same city and writes nothing', async ({ expect }) => {
     const snapshot = () =>
       sql(
         `select (select count(*) from application a where a.city_id = c.id)::int as applications,
@@ -181,7 +204,7 @@ describe('the article scenario', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('names the pilot cities when given an unknown one', async () => {
+  it('names the pilot cities when given an unknown one', async ({ expect }) => {
     await expect(seedArticleScenario(orm, { city: 'ALMATY' })).rejects.toThrow(/Unknown city "ALMATY".*KARAGANDA/);
   });
 });

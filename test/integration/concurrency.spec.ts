@@ -1,6 +1,7 @@
 // Real parallel requests against one PostgreSQL: the unique constraints and row locks, not the
-// service checks alone, decide who wins.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// service checks alone, decide who wins. Every test makes its own people and providers (in a city
+// of its own), so the tests run at once.
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { TestApi } from '../support/api.js';
 import { randomBin, randomIin, randomParentIin } from '../support/ids.js';
 import { Seed } from '../support/seed.js';
@@ -19,8 +20,8 @@ const codes = (results: { body: { errors?: { extensions?: Record<string, any> }[
 const sql = async (query: string, params: unknown[] = []) => api.orm.em.fork().getConnection().execute(query, params);
 const parentToken = (iin = randomParentIin()) => api.token({ role: 'PARENT', sub: iin, name: 'Ата-ана', phone: '+77017654321' });
 
-describe('in parallel', () => {
-  it('ten families claiming one child: all get the same answer, exactly one link is verified, the rest wait for an operator', async () => {
+describe.concurrent('in parallel', () => {
+  it('ten families claiming one child: all get the same answer, exactly one link is verified, the rest wait for an operator', async ({ expect }) => {
     const childIin = randomIin('2015-11-11');
     const tokens = await Promise.all(Array.from({ length: 10 }, () => parentToken()));
     const results = await Promise.all(
@@ -36,7 +37,7 @@ describe('in parallel', () => {
     expect(rows).toEqual([{ status: 'CLAIMED', n: 9 }, { status: 'VERIFIED', n: 1 }]);
   });
 
-  it('one parent submitting the same child ten times: one child, the same answer each time', async () => {
+  it('one parent submitting the same child ten times: one child, the same answer each time', async ({ expect }) => {
     const token = await parentToken();
     const childIin = randomIin('2014-02-03');
     const results = await Promise.all(
@@ -47,7 +48,7 @@ describe('in parallel', () => {
     expect((await sql(`select count(*)::int as n from child where iin = ?`, [childIin]))[0]!.n).toBe(1);
   });
 
-  it('a new parent registering five children at once: one applicant record, five links', async () => {
+  it('a new parent registering five children at once: one applicant record, five links', async ({ expect }) => {
     const iin = randomParentIin();
     const token = await parentToken(iin);
     const results = await Promise.all(
@@ -58,22 +59,25 @@ describe('in parallel', () => {
     expect((await sql(`select count(*)::int as n from guardianship g join applicant a on a.id = g.applicant_id where a.iin = ?`, [iin]))[0]!.n).toBe(5);
   });
 
-  it('ten registrations of one BIN: one provider', async () => {
+  it('ten registrations of one BIN: one provider', async ({ expect }) => {
     const bin = randomBin();
     const admin = await seed.admin();
+    const city = await seed.city();
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        api.request(`mutation($input: RegisterProviderInput!) { registerProvider(input: $input) { provider { id } } }`, { input: { bin, name: `Провайдер ${i}`, kind: 'PRIVATE', city: 'ATYRAU' } }, { token: admin }),
+        api.request(`mutation($input: RegisterProviderInput!) { registerProvider(input: $input) { provider { id } } }`, { input: { bin, name: `Провайдер ${i}`, kind: 'PRIVATE', city } }, { token: admin }),
       ),
     );
     expect(codes(results).filter((c) => c === 'OK')).toHaveLength(1);
     expect(codes(results).filter((c) => c === 'CONFLICT')).toHaveLength(9);
     expect((await sql(`select count(*)::int as n from provider where bin = ?`, [bin]))[0]!.n).toBe(1);
+    expect((await sql(`select count(*)::int as n from provider p join city c on c.id = p.city_id where c.code = ?`, [city]))[0]!.n).toBe(1);
   });
 
-  it('ten approvals of one provider: one succeeds, the rest are illegal transitions', async () => {
-    const provider = await seed.provider({ city: 'ATYRAU' }).pending();
-    const operator = await seed.operator('ATYRAU');
+  it('ten approvals of one provider: one succeeds, the rest are illegal transitions', async ({ expect }) => {
+    const city = await seed.city();
+    const provider = await seed.provider({ city }).pending();
+    const operator = await seed.operator(city);
     const results = await Promise.all(
       Array.from({ length: 10 }, () => api.request(`mutation($id: ID!) { approveProvider(input: { providerId: $id }) { provider { status } } }`, { id: provider.id }, { token: operator })),
     );

@@ -1,41 +1,26 @@
 // Issue 11, findings 2–4: use cases that touch one voucher, one child or one city's queue, sent as
 // real parallel requests. Whatever the interleaving, the outcome must be one some serial order
-// explains, and no reply is INTERNAL_SERVER_ERROR. Every test runs in a city of its own, created
-// here in a database of this file's own.
+// explains, and no reply is INTERNAL_SERVER_ERROR. Every test runs in a city of its own
+// (`seed.city()`: rules version 1 as the migration gives the pilot cities; these tests never run
+// the scheduler, so nothing is issued automatically), so the tests run at once. Each is twenty
+// rounds of parallel requests: side by side on two shared cores one can take longer than the
+// default test timeout, hence the longer one below (a bound, not a timing assertion).
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { initOrm, migrate } from '../../src/db/orm.js';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { TestApi } from '../support/api.js';
 import { type FamilyHandle, Seed } from '../support/seed.js';
 
 let api: TestApi;
 let seed: Seed;
-// A database of this file's own: the tests add cities (to change rules and fill queues that
-// nobody else reads), which the shared database's city list must not show.
-const dbName = `kezek_locks_${randomBytes(4).toString('hex')}`;
-const onCluster = async (statement: string) => {
-  const admin = await initOrm(inject('db'), undefined, 1);
-  try {
-    await admin.em.getConnection().execute(statement);
-  } finally {
-    await admin.close(true);
-  }
-};
 beforeAll(async () => {
-  await onCluster(`create database ${dbName}`);
-  const own = await initOrm({ ...inject('db'), dbName }, undefined, 1);
-  await migrate(own);
-  await own.close(true);
   // Every trial is a handful of requests by the same operator and admin.
-  api = await TestApi.start({ db: { ...inject('db'), dbName }, rateLimits: { mutationsPerCaller: 10_000, requestsPerCaller: 50_000, requestsPerAddress: 100_000 } });
+  api = await TestApi.start({ rateLimits: { mutationsPerCaller: 10_000, requestsPerCaller: 50_000, requestsPerAddress: 100_000 } });
   seed = new Seed(api);
 });
-afterAll(async () => {
-  await api?.close();
-  await onCluster(`drop database if exists ${dbName}`);
-});
+afterAll(() => api?.close());
 
 const TRIALS = 20;
+const SIDE_BY_SIDE = { timeout: 180_000 };
 const ORDER = ['ORPHAN', 'DISABILITY', 'MILITARY_FAMILY', 'LARGE_FAMILY', 'LOW_INCOME', 'SINGLE_PARENT'];
 const SWAPPED = ['DISABILITY', 'ORPHAN', 'MILITARY_FAMILY', 'LARGE_FAMILY', 'LOW_INCOME', 'SINGLE_PARENT'];
 
@@ -51,19 +36,6 @@ const SUSPEND = `mutation($v: ID!) { suspendVoucher(input: { voucherId: $v, reas
 const RESTORE = `mutation($id: ID!) { restoreApplication(input: { applicationId: $id }) { application { status } } }`;
 const WITHDRAW = `mutation($id: ID!) { withdrawApplication(input: { applicationId: $id }) { application { status } } }`;
 const RULES = `mutation($city: String!, $order: [PriorityCategory!]!) { updateCityRules(input: { city: $city, priorityOrder: $order }) { rules { version } } }`;
-
-/** A city of the test's own: rules version 1 as the migration gives the pilot cities, nothing issued automatically. */
-async function freshCity(): Promise<string> {
-  const city = `LOCK_${[...randomBytes(6)].map((b) => String.fromCharCode(65 + (b % 26))).join('')}`; // operator tokens take letters only
-  await api.sql(`insert into city (id, code, name_kk, name_ru, name_en, timezone) values (gen_random_uuid(), ?, ?, ?, ?, 'Asia/Almaty')`, [city, city, city, city]);
-  await api.sql(
-    `insert into city_rules (id, city_id, version, effective_at, created_by, offer_deadline_hours, reminder_hours_before_deadline, on_decline, on_expiry,
-                             max_restores, restore_window_days, priority_order, auto_issue_types)
-     select gen_random_uuid(), id, 1, '2025-06-01T00:00:00+05:00', 'SYSTEM:test', 120, 24, 'CANCEL', 'CANCEL', 1, 28, ?::jsonb, '[]'::jsonb from city where code = ?`,
-    [JSON.stringify(ORDER), city],
-  );
-  return city;
-}
 
 async function world(city: string) {
   const school = await seed.provider({ city, kind: 'SCHOOL' }).approved();
@@ -95,9 +67,9 @@ async function enrolledChildren(w: Awaited<ReturnType<typeof world>>, program: s
 const seatsTaken = async (...programs: string[]) =>
   (await api.sql<{ id: string; seats_taken: number }>(`select id, seats_taken from program where id in (?)`, [programs])).reduce<Record<string, number>>((m, r) => ({ ...m, [r.id]: r.seats_taken }), {});
 
-describe('finding 2: one lock order for every use case that touches a voucher', () => {
-  it('switchProgram and revokeVoucher on the same voucher at once: never a 500; revoked, no active enrollment, every seat back', async () => {
-    const city = await freshCity();
+describe.concurrent('finding 2: one lock order for every use case that touches a voucher', SIDE_BY_SIDE, () => {
+  it('switchProgram and revokeVoucher on the same voucher at once: never a 500; revoked, no active enrollment, every seat back', async ({ expect }) => {
+    const city = await seed.city();
     const w = await world(city);
     const from = (await seed.program(w.school, { minAge: 6, maxAge: 12, seats: TRIALS })).id;
     const to = (await seed.program(w.school, { minAge: 6, maxAge: 12, seats: TRIALS })).id;
@@ -118,8 +90,8 @@ describe('finding 2: one lock order for every use case that touches a voucher', 
     expect(await seatsTaken(from, to)).toEqual({ [from]: 0, [to]: 0 });
   });
 
-  it('suspendVoucher with a switch, and two crossing switches, at once: never a 500; seats add up', async () => {
-    const city = await freshCity();
+  it('suspendVoucher with a switch, and two crossing switches, at once: never a 500; seats add up', async ({ expect }) => {
+    const city = await seed.city();
     const w = await world(city);
     const p1 = (await seed.program(w.school, { minAge: 6, maxAge: 12, seats: 3 * TRIALS })).id;
     const p2 = (await seed.program(w.school, { minAge: 6, maxAge: 12, seats: 3 * TRIALS })).id;
@@ -147,8 +119,8 @@ describe('finding 2: one lock order for every use case that touches a voucher', 
     expect((active[p1] ?? 0) + (active[p2] ?? 0)).toBe(2 * TRIALS);
   });
 
-  it('two switches of the same enrollment at once: one wins, one CONFLICT, one seat', async () => {
-    const city = await freshCity();
+  it('two switches of the same enrollment at once: one wins, one CONFLICT, one seat', async ({ expect }) => {
+    const city = await seed.city();
     const w = await world(city);
     const p1 = (await seed.program(w.school, { minAge: 6, maxAge: 12, seats: TRIALS })).id;
     const p2 = (await seed.program(w.school, { minAge: 6, maxAge: 12, seats: TRIALS })).id;
@@ -164,12 +136,12 @@ describe('finding 2: one lock order for every use case that touches a voucher', 
   });
 });
 
-describe('finding 3: a child holding a voucher has no open application', () => {
+describe.concurrent('finding 3: a child holding a voucher has no open application', SIDE_BY_SIDE, () => {
   const openOf = (childId: string) => api.sql<{ status: string }>(`select status from application where child_id = ? and status in ('QUEUED', 'OFFERED')`, [childId]);
   const heldOrReserved = (childId: string) => api.sql<{ status: string }>(`select status from voucher where child_id = ? and status in ('RESERVED', 'ACTIVE', 'SUSPENDED')`, [childId]);
 
-  it('acceptOffer(UNIVERSAL) and issueVouchers(TARGETED, 1) at once for the head of the TARGETED queue: one voucher, no quota unit wasted', async () => {
-    const city = await freshCity();
+  it('acceptOffer(UNIVERSAL) and issueVouchers(TARGETED, 1) at once for the head of the TARGETED queue: one voucher, no quota unit wasted', async ({ expect }) => {
+    const city = await seed.city();
     const w = await world(city);
     const program = (await seed.program(w.school, { minAge: 6, maxAge: 12, seats: TRIALS })).id;
     for (let i = 0; i < TRIALS; i++) {
@@ -192,8 +164,8 @@ describe('finding 3: a child holding a voucher has no open application', () => {
     expect(quota!.used).toBe(0);
   });
 
-  it('acceptOffer with applyForVoucher(TARGETED) at once: no QUEUED application beside the voucher', async () => {
-    const city = await freshCity();
+  it('acceptOffer with applyForVoucher(TARGETED) at once: no QUEUED application beside the voucher', async ({ expect }) => {
+    const city = await seed.city();
     const w = await world(city);
     const program = (await seed.program(w.school, { minAge: 6, maxAge: 12, seats: TRIALS })).id;
     for (let i = 0; i < TRIALS; i++) {
@@ -211,8 +183,8 @@ describe('finding 3: a child holding a voucher has no open application', () => {
     }
   });
 
-  it('acceptOffer with restoreApplication at once: the restored application does not stay open', async () => {
-    const city = await freshCity();
+  it('acceptOffer with restoreApplication at once: the restored application does not stay open', async ({ expect }) => {
+    const city = await seed.city();
     const w = await world(city);
     const program = (await seed.program(w.school, { minAge: 6, maxAge: 12, seats: TRIALS })).id;
     for (let i = 0; i < TRIALS; i++) {
@@ -232,8 +204,8 @@ describe('finding 3: a child holding a voucher has no open application', () => {
     }
   });
 
-  it('the database refuses an open application for a child who holds a voucher', async () => {
-    const city = await freshCity();
+  it('the database refuses an open application for a child who holds a voucher', async ({ expect }) => {
+    const city = await seed.city();
     const w = await world(city);
     const program = (await seed.program(w.school, { minAge: 6, maxAge: 12, seats: 1 })).id;
     const family = await seed.parent().withChild(1);
@@ -245,11 +217,11 @@ describe('finding 3: a child holding a voucher has no open application', () => {
   });
 });
 
-describe('finding 4: a rules change and the queue writes of its city serialise', () => {
+describe.concurrent('finding 4: a rules change and the queue writes of its city serialise', SIDE_BY_SIDE, () => {
   const rankOf = (order: string[], category: string) => order.indexOf(category);
 
-  it('updateCityRules(priorityOrder) with applyForVoucher at once: the application ranks by the rules in force after both', async () => {
-    const city = await freshCity();
+  it('updateCityRules(priorityOrder) with applyForVoucher at once: the application ranks by the rules in force after both', async ({ expect }) => {
+    const city = await seed.city();
     const operator = await seed.operator(city);
     const families = [];
     for (let i = 0; i < TRIALS; i++) families.push(await seed.parent().withChild(1, undefined, 'DISABILITY'));
@@ -266,8 +238,8 @@ describe('finding 4: a rules change and the queue writes of its city serialise',
     }
   });
 
-  it('updateCityRules(priorityOrder) with issueVouchers at once: the offer goes to the head under the rules version it records', async () => {
-    const city = await freshCity();
+  it('updateCityRules(priorityOrder) with issueVouchers at once: the offer goes to the head under the rules version it records', async ({ expect }) => {
+    const city = await seed.city();
     const w = await world(city);
     for (let i = 0; i < TRIALS; i++) {
       const orphan = await seed.parent().withChild(1, undefined, 'ORPHAN');
@@ -292,8 +264,8 @@ describe('finding 4: a rules change and the queue writes of its city serialise',
   });
 });
 
-describe('the service transaction', () => {
-  it('runs a transaction PostgreSQL chose as a deadlock victim again, whole, and its writes land once', async () => {
+describe.concurrent('the service transaction', () => {
+  it('runs a transaction PostgreSQL chose as a deadlock victim again, whole, and its writes land once', async ({ expect }) => {
     const { inTransaction } = await import('../../src/services/transaction.js');
     const probe = `lock_retry_probe_${randomBytes(4).toString('hex')}`;
     await api.sql(`create table ${probe} (tag text not null)`);

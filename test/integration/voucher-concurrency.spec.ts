@@ -1,43 +1,45 @@
 // Real parallel requests on the voucher lifecycle: the per-queue lock, the quota's guarded update,
-// the seat counter and the partial unique indexes decide, never timing. Applications in this file
-// use AKTOBE only.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// the seat counter and the partial unique indexes decide, never timing. Every test queues in a city
+// of its own (`seed.city()`), so it knows the whole queue and the tests run at once.
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { TestApi } from '../support/api.js';
-import { type FamilyHandle, type ProviderHandle, Seed } from '../support/seed.js';
+import { type FamilyHandle, Seed } from '../support/seed.js';
 
 let api: TestApi;
 let seed: Seed;
-let school: ProviderHandle;
 beforeAll(async () => {
   api = await TestApi.start();
   seed = new Seed(api);
-  school = await seed.provider({ city: CITY, kind: 'SCHOOL' }).approved();
 });
 afterAll(() => api?.close());
 
-const CITY = 'AKTOBE';
 const codes = (results: any[]) => results.map((r) => r.body.errors?.[0]?.extensions?.code ?? 'OK');
-const ISSUE = `mutation($n: Int!, $t: VoucherType!) { issueVouchers(input: { city: "AKTOBE", voucherType: $t, count: $n }) { offers { id application { id } } } }`;
+const ISSUE = `mutation($city: String!, $n: Int!, $t: VoucherType!) { issueVouchers(input: { city: $city, voucherType: $t, count: $n }) { offers { id application { id } } } }`;
 const ACCEPT = `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id } } }`;
 
 /** `n` families with one child each, applied in order (so the queue order is known). */
-async function queueUp(n: number, type: 'TARGETED' | 'UNIVERSAL'): Promise<{ family: FamilyHandle; applicationId: string }[]> {
+async function queueUp(city: string, n: number, type: 'TARGETED' | 'UNIVERSAL'): Promise<{ family: FamilyHandle; applicationId: string }[]> {
   const out = [];
-  for (let i = 0; i < n; i++) {
-    const family = await seed.parent().withChild(1, undefined);
-    out.push({ family, applicationId: await seed.apply(family, 0, type, CITY) });
-  }
+  for (let i = 0; i < n; i++) out.push(await seed.queued(city, type));
   return out;
 }
 
-describe('in parallel', () => {
-  it('four operators issuing at once, with parents withdrawing meanwhile: never past the quota, never skipping the head', async () => {
-    const queued = await queueUp(24, 'TARGETED');
-    await seed.quotaRoom(CITY, 'TARGETED', 10);
-    const operators = await Promise.all([1, 2, 3, 4].map(() => seed.operator(CITY)));
+/** A city of the test's own with a school running a club of `seats` seats; returns both. */
+async function cityWithClub(seats: number) {
+  const city = await seed.city();
+  const school = await seed.provider({ city, kind: 'SCHOOL' }).approved();
+  return { city, program: (await seed.program(school, { minAge: 6, maxAge: 12, seats })).id as string };
+}
+
+describe.concurrent('in parallel', () => {
+  it('four operators issuing at once, with parents withdrawing meanwhile: never past the quota, never skipping the head', async ({ expect }) => {
+    const city = await seed.city();
+    const queued = await queueUp(city, 24, 'TARGETED');
+    await seed.quotaRoom(city, 'TARGETED', 10);
+    const operators = await Promise.all([1, 2, 3, 4].map(() => seed.operator(city)));
     const withdrawing = [2, 5, 9, 13, 17].map((i) => queued[i]!);
     const results = await Promise.all([
-      ...operators.map((token) => api.request(ISSUE, { n: 5, t: 'TARGETED' }, { token })),
+      ...operators.map((token) => api.request(ISSUE, { city, n: 5, t: 'TARGETED' }, { token })),
       ...withdrawing.map(({ family, applicationId }) =>
         api.request(`mutation($id: ID!) { withdrawApplication(input: { applicationId: $id }) { application { status } } }`, { id: applicationId }, { token: family.token }),
       ),
@@ -48,8 +50,10 @@ describe('in parallel', () => {
     });
     expect(issued).toHaveLength(10);
 
-    const [quota] = await api.sql(`select q.used, q.count from quota q join city c on c.id = q.city_id where c.code = ? and q.voucher_type = 'TARGETED'`, [CITY]);
-    expect(quota!.used).toBe(quota!.count);
+    const [quota] = await api.sql(`select q.used, q.count from quota q join city c on c.id = q.city_id where c.code = ? and q.voucher_type = 'TARGETED'`, [city]);
+    expect(quota).toEqual({ used: 10, count: 10 });
+    // The offers went to this city's queue alone: to ten of these 24 applications.
+    expect(issued.map((o: any) => o.application.id).every((id: string) => queued.some((q) => q.applicationId === id))).toBe(true);
 
     // Whatever interleaving happened: every offered application comes before every one still waiting.
     const rows = await api.sql(`select id, status from application where id in (?) order by priority_rank, submitted_at, submission_seq`, [queued.map((q) => q.applicationId)]);
@@ -61,11 +65,12 @@ describe('in parallel', () => {
     expect(statuses.filter((s) => s === 'WITHDRAWN').length + statuses.filter((s) => s === 'OFFERED').length + statuses.filter((s) => s === 'QUEUED').length).toBe(24);
   });
 
-  it('six families accepting the last seat at once: one gets it', async () => {
-    const lastSeat = (await seed.program(school, { minAge: 6, maxAge: 12, seats: 1 })).id;
-    const queued = await queueUp(6, 'UNIVERSAL');
-    await seed.quotaRoom(CITY, 'UNIVERSAL', 6);
-    const offers = await seed.issue(CITY, 'UNIVERSAL', 6);
+  it('six families accepting the last seat at once: one gets it', async ({ expect }) => {
+    const { city, program: lastSeat } = await cityWithClub(1);
+    const queued = await queueUp(city, 6, 'UNIVERSAL');
+    await seed.quotaRoom(city, 'UNIVERSAL', 6);
+    const offers = await seed.issue(city, 'UNIVERSAL', 6);
+    expect(offers.map((o) => o.applicationId)).toEqual(queued.map((q) => q.applicationId));
     const byApplication = new Map(offers.map((o) => [o.applicationId, o.id]));
     const results = await Promise.all(queued.map(({ family, applicationId }) => api.request(ACCEPT, { o: byApplication.get(applicationId), p: lastSeat }, { token: family.token })));
     expect(codes(results).sort()).toEqual(['CAPACITY_FULL', 'CAPACITY_FULL', 'CAPACITY_FULL', 'CAPACITY_FULL', 'CAPACITY_FULL', 'OK']);
@@ -75,29 +80,22 @@ describe('in parallel', () => {
     expect((await api.sql(`select count(*)::int as n from offer where id in (?) and status = 'PENDING'`, [offers.map((o) => o.id)]))[0]!.n).toBe(5);
   });
 
-  it('one offer accepted ten times at once: one enrollment', async () => {
-    const program = (await seed.program(school, { minAge: 6, maxAge: 12, seats: 30 })).id;
-    const { family, applicationId } = (await queueUp(1, 'UNIVERSAL'))[0]!;
-    const { application } = await api.data(`query($id: ID!) { application(id: $id) { position } }`, { id: applicationId }, { token: family.token });
-    await seed.quotaRoom(CITY, 'UNIVERSAL', application.position);
-    const offer = (await seed.issue(CITY, 'UNIVERSAL', application.position)).find((o) => o.applicationId === applicationId)!;
+  it('one offer accepted ten times at once: one enrollment', async ({ expect }) => {
+    const { city, program } = await cityWithClub(30);
+    const { family, applicationId, offerId } = await seed.offered(city, 'UNIVERSAL');
+    const offer = { id: offerId };
     const results = await Promise.all(Array.from({ length: 10 }, () => api.request(ACCEPT, { o: offer.id, p: program }, { token: family.token })));
     expect(codes(results).sort()).toEqual([...Array(9).fill('CONFLICT'), 'OK']);
     expect((await api.sql(`select count(*)::int as n from enrollment e join voucher v on v.id = e.voucher_id where v.application_id = ?`, [applicationId]))[0]!.n).toBe(1);
     expect((await api.sql(`select seats_taken from program where id = ?`, [program]))[0]!.seats_taken).toBe(1);
   });
 
-  it('a child offered both voucher types accepting both at once: one voucher, one enrollment', async () => {
-    const program = (await seed.program(school, { minAge: 6, maxAge: 12, seats: 30 })).id;
+  it('a child offered both voucher types accepting both at once: one voucher, one enrollment', async ({ expect }) => {
+    const { city, program } = await cityWithClub(30);
     const family = await seed.parent().withChild(1, undefined, 'ORPHAN');
-    const targeted = await seed.apply(family, 0, 'TARGETED', CITY);
-    const universal = await seed.apply(family, 0, 'UNIVERSAL', CITY);
-    const offerFor = async (applicationId: string, type: 'TARGETED' | 'UNIVERSAL') => {
-      const { application } = await api.data(`query($id: ID!) { application(id: $id) { position } }`, { id: applicationId }, { token: family.token });
-      await seed.quotaRoom(CITY, type, application.position);
-      return (await seed.issue(CITY, type, application.position)).find((o) => o.applicationId === applicationId)!.id;
-    };
-    const offers = [await offerFor(targeted, 'TARGETED'), await offerFor(universal, 'UNIVERSAL')];
+    const targeted = await seed.apply(family, 0, 'TARGETED', city);
+    const universal = await seed.apply(family, 0, 'UNIVERSAL', city);
+    const offers = [(await seed.offerTo(city, 'TARGETED', targeted)).id, (await seed.offerTo(city, 'UNIVERSAL', universal)).id];
     const results = await Promise.all(offers.map((o) => api.request(ACCEPT, { o, p: program }, { token: family.token })));
     expect(codes(results).sort()).toEqual(['CONFLICT', 'OK']);
     const child = family.children[0]!.id;
@@ -109,14 +107,15 @@ describe('in parallel', () => {
     expect((await api.sql(`select count(*)::int as n from voucher where child_id = ? and status = 'RELEASED'`, [child]))[0]!.n).toBe(1);
   });
 
-  it('the scheduler expiring offers while parents accept them: each offer ends exactly one way', async () => {
-    const program = (await seed.program(school, { minAge: 6, maxAge: 12, seats: 30 })).id;
-    const queued = await queueUp(8, 'UNIVERSAL');
-    await seed.quotaRoom(CITY, 'UNIVERSAL', 8);
-    const offers = await seed.issue(CITY, 'UNIVERSAL', 8);
+  it('the scheduler expiring offers while parents accept them: each offer ends exactly one way', async ({ expect }) => {
+    const { city, program } = await cityWithClub(30);
+    const queued = await queueUp(city, 8, 'UNIVERSAL');
+    await seed.quotaRoom(city, 'UNIVERSAL', 8);
+    const offers = await seed.issue(city, 'UNIVERSAL', 8);
+    expect(offers.map((o) => o.applicationId)).toEqual(queued.map((q) => q.applicationId));
     const { offer } = await api.data(`query($id: ID!) { offer(id: $id) { deadline } }`, { id: offers[0]!.id }, { token: queued[0]!.family.token });
     const results = await Promise.all([
-      api.runJobs(CITY, new Date(new Date(offer.deadline).getTime() + 1000)),
+      api.runJobs(city, new Date(new Date(offer.deadline).getTime() + 1000)),
       ...queued.map(({ family, applicationId }) => api.request(ACCEPT, { o: offers.find((o) => o.applicationId === applicationId)!.id, p: program }, { token: family.token })),
     ]);
     const accepted = codes(results.slice(1)).filter((c) => c === 'OK').length;
@@ -124,29 +123,32 @@ describe('in parallel', () => {
     const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
     expect((byStatus.ACCEPTED ?? 0) + (byStatus.EXPIRED ?? 0)).toBe(8);
     expect(byStatus.ACCEPTED ?? 0).toBe(accepted);
+    // The job expired exactly the rest: the city has no other offers.
+    expect((results[0] as Awaited<ReturnType<typeof api.runJobs>>).expired).toBe(8 - accepted);
     expect((await api.sql(`select seats_taken from program where id = ?`, [program]))[0]!.seats_taken).toBe(accepted);
   });
 
-  it('two instances running the scheduler at once: every due offer expires exactly once', async () => {
-    const queued = await queueUp(5, 'UNIVERSAL');
-    await seed.quotaRoom(CITY, 'UNIVERSAL', 5);
-    const offers = await seed.issue(CITY, 'UNIVERSAL', 5);
+  it('two instances running the scheduler at once: every due offer expires exactly once', async ({ expect }) => {
+    const city = await seed.city();
+    const queued = await queueUp(city, 5, 'UNIVERSAL');
+    await seed.quotaRoom(city, 'UNIVERSAL', 5);
+    const offers = await seed.issue(city, 'UNIVERSAL', 5);
     const { offer } = await api.data(`query($id: ID!) { offer(id: $id) { deadline } }`, { id: offers[0]!.id }, { token: queued[0]!.family.token });
     const later = new Date(new Date(offer.deadline).getTime() + 1000);
-    const [a, b] = await Promise.all([api.runJobs(CITY, later), api.runJobs(CITY, later)]);
-    expect(a.expired + b.expired).toBeGreaterThanOrEqual(5);
+    const [a, b] = await Promise.all([api.runJobs(city, later), api.runJobs(city, later)]);
+    expect(a.expired + b.expired).toBe(5);
     const events = await api.sql(`select entity_id, count(*)::int as n from audit_event where action = 'EXPIRED' and entity_id in (?) group by entity_id`, [offers.map((o) => o.id)]);
     expect(events.map((e) => e.n)).toEqual([1, 1, 1, 1, 1]);
     const sms = await api.sql(`select count(*)::int as n from notification where idempotency_key in (?)`, [offers.map((o) => `offer:${o.id}:expired`)]);
     expect(sms[0]!.n).toBe(5);
   });
 
-  it('one offer the expiry job cannot expire is reported by name, and every other due offer still expires', async () => {
-    const queued = await queueUp(4, 'UNIVERSAL');
-    await seed.quotaRoom(CITY, 'UNIVERSAL', 4);
-    const offers = await seed.issue(CITY, 'UNIVERSAL', 4);
-    const mine = offers.filter((o) => queued.some((q) => q.applicationId === o.applicationId));
-    expect(mine).toHaveLength(4);
+  it('one offer the expiry job cannot expire is reported by name, and every other due offer still expires', async ({ expect }) => {
+    const city = await seed.city();
+    const queued = await queueUp(city, 4, 'UNIVERSAL');
+    await seed.quotaRoom(city, 'UNIVERSAL', 4);
+    const mine = await seed.issue(city, 'UNIVERSAL', 4);
+    expect(mine.map((o) => o.applicationId)).toEqual(queued.map((q) => q.applicationId));
     // A pending offer whose voucher is ACTIVE: what reinstateVoucher made of a RESERVED voucher
     // before it was refused (issue 11, finding 1). No request can make it any more, so it is
     // written here as a deliberately corrupt row, the kind of one bad row a job must survive.
@@ -156,48 +158,46 @@ describe('in parallel', () => {
     const later = new Date(new Date(offer.deadline).getTime() + 1000);
     const statuses = async () => Object.fromEntries((await api.sql(`select id, status from offer where id in (?)`, [mine.map((o) => o.id)])).map((r) => [r.id, r.status]));
 
-    const first = await api.runJobs(CITY, later);
+    const first = await api.runJobs(city, later);
     expect(first.failures).toEqual([{ job: 'expire-offers', item: `Offer ${poisoned.id}`, error: 'Voucher cannot move from ACTIVE to RELEASED.' }]);
     expect(await statuses()).toEqual(Object.fromEntries(mine.map((o) => [o.id, o === poisoned ? 'PENDING' : 'EXPIRED'])));
     // It is tried again on every tick, and named again, while nothing else is held up.
-    expect((await api.runJobs(CITY, later)).failures).toEqual(first.failures);
+    expect((await api.runJobs(city, later)).failures).toEqual(first.failures);
 
     // Once the row is repaired, the next tick expires it like any other.
     await api.sql(`update voucher set status = 'RESERVED' where id = (select voucher_id from offer where id = ?)`, [poisoned.id]);
-    const repaired = await api.runJobs(CITY, later);
+    const repaired = await api.runJobs(city, later);
     expect(repaired.failures).toEqual([]);
     expect((await statuses())[poisoned.id]).toBe('EXPIRED');
   });
 
-  it('a queue automatic issuing cannot serve is reported, and the other jobs of the pass still run', async () => {
+  it('a queue automatic issuing cannot serve is reported, and the other jobs of the pass still run', async ({ expect }) => {
+    const city = await seed.city();
     // An offer that will be due, made first so that it is due before the one below.
-    const queued = await queueUp(1, 'UNIVERSAL');
-    await seed.quotaRoom(CITY, 'UNIVERSAL', 1);
-    const [due] = await seed.issue(CITY, 'UNIVERSAL', 1);
-    // A priority child heads AKTOBE's TARGETED queue, and is offered.
-    const family = await seed.parent().withChild(1, '2016-07-07', 'ORPHAN');
-    const applicationId = await seed.apply(family, 0, 'TARGETED', CITY);
-    await seed.quotaRoom(CITY, 'TARGETED', 1);
-    const [offer] = await seed.issue(CITY, 'TARGETED', 1);
-    expect(offer!.applicationId).toBe(applicationId);
+    const queued = await queueUp(city, 1, 'UNIVERSAL');
+    const due = await seed.offerTo(city, 'UNIVERSAL', queued[0]!.applicationId);
+    // A priority child heads the city's TARGETED queue, and is offered.
+    const { family, applicationId, offerId } = await seed.offered(city, 'TARGETED', { category: 'ORPHAN', birthDate: '2016-07-07' });
+    const offer = { id: offerId };
     // Corrupt on purpose (no request can do this): the application is QUEUED again while its
     // offer is still pending, so offering it again breaks the one-pending-offer index.
     await api.sql(`update application set status = 'QUEUED' where id = ?`, [applicationId]);
-    await seed.quotaRoom(CITY, 'TARGETED', 1);
+    await seed.quotaRoom(city, 'TARGETED', 1);
     const deadline = async (id: string, token: string) => new Date((await api.data(`query($id: ID!) { offer(id: $id) { deadline } }`, { id }, { token })).offer.deadline).getTime();
-    const now = new Date((await deadline(due!.id, queued[0]!.family.token)) + 1);
-    expect(await deadline(offer!.id, family.token)).toBeGreaterThan(now.getTime());
+    const now = new Date((await deadline(due.id, queued[0]!.family.token)) + 1);
+    expect(await deadline(offer.id, family.token)).toBeGreaterThan(now.getTime());
 
-    const result = await api.runJobs(CITY, now);
-    expect(result.failures).toEqual([{ job: 'auto-issue', item: `Queue ${CITY} TARGETED`, error: expect.stringContaining('offer_one_pending_per_application') }]);
+    const result = await api.runJobs(city, now);
+    expect(result.failures).toEqual([{ job: 'auto-issue', item: `Queue ${city} TARGETED`, error: expect.stringContaining('offer_one_pending_per_application') }]);
+    expect(result.expired).toBe(1);
     expect(result.autoIssued).toBe(0);
     // Expiry ran in the same pass, and the failed queue's transaction wrote nothing.
-    expect((await api.sql(`select status from offer where id = ?`, [due!.id]))[0]!.status).toBe('EXPIRED');
+    expect((await api.sql(`select status from offer where id = ?`, [due.id]))[0]!.status).toBe('EXPIRED');
     expect((await api.sql(`select count(*)::int as n from offer where application_id = ?`, [applicationId]))[0]!.n).toBe(1);
 
     // Repaired (and the room taken back, so no other waiting child is offered here), it is served again.
     await api.sql(`update application set status = 'OFFERED' where id = ?`, [applicationId]);
-    await seed.quotaRoom(CITY, 'TARGETED', 0);
-    expect((await api.runJobs(CITY, now)).failures).toEqual([]);
+    await seed.quotaRoom(city, 'TARGETED', 0);
+    expect((await api.runJobs(city, now)).failures).toEqual([]);
   });
 });

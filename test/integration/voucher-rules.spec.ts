@@ -1,6 +1,7 @@
 // Bad input on the voucher lifecycle is refused with the closed error codes and writes nothing.
-// Applications in this file use ATYRAU only.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Every test queues in a city of its own (`seed.city()`), so its family heads its queue and the
+// tests run at once.
+import { afterAll, beforeAll, describe, type ExpectStatic, it } from 'vitest';
 import { TestApi } from '../support/api.js';
 import { type FamilyHandle, type ProviderHandle, Seed } from '../support/seed.js';
 
@@ -12,7 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-const CITY = 'ATYRAU';
 const code = (res: any) => res.body.errors?.[0]?.extensions?.code;
 
 /** Everything the lifecycle could have written about one family's children. */
@@ -32,7 +32,7 @@ async function footprint(family: FamilyHandle) {
   return row;
 }
 
-async function expectNothingWritten(family: FamilyHandle, run: () => Promise<any>, expected: { code: string; field?: string; message?: RegExp }) {
+async function expectNothingWritten(expect: ExpectStatic, family: FamilyHandle, run: () => Promise<any>, expected: { code: string; field?: string; message?: RegExp }) {
   const before = await footprint(family);
   const res = await run();
   expect(res.body.data).toBeNull();
@@ -45,57 +45,53 @@ async function expectNothingWritten(family: FamilyHandle, run: () => Promise<any
 const APPLY = `mutation($input: ApplyForVoucherInput!) { applyForVoucher(input: $input) { application { id } } }`;
 const ACCEPT = `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id } } }`;
 
-/** A family whose child has a pending offer of the given type in ATYRAU. */
-async function offered(type: 'TARGETED' | 'UNIVERSAL', birthDate = '2016-05-20') {
-  const family = await seed.parent().withChild(1, birthDate, 'DISABILITY');
-  const applicationId = await seed.apply(family, 0, type, CITY);
-  const { application } = await api.data(`query($id: ID!) { application(id: $id) { position } }`, { id: applicationId }, { token: family.token });
-  await seed.quotaRoom(CITY, type, application.position);
-  const offer = (await seed.issue(CITY, type, application.position)).find((o) => o.applicationId === applicationId)!;
-  return { family, applicationId, offerId: offer.id };
+/** A family whose child heads the city's queue of the given type and holds its pending offer. */
+const offered = (city: string, type: 'TARGETED' | 'UNIVERSAL', birthDate = '2016-05-20') => seed.offered(city, type, { category: 'DISABILITY', birthDate });
+
+/** A city of the test's own with a private studio and a school, and their clubs. */
+async function cityWithClubs() {
+  const city = await seed.city();
+  const privateStudio: ProviderHandle = await seed.provider({ city, kind: 'PRIVATE' }).approved();
+  const school: ProviderHandle = await seed.provider({ city, kind: 'SCHOOL' }).approved();
+  return {
+    city,
+    studioProgram: (await seed.program(privateStudio, { minAge: 6, maxAge: 14, seats: 50 })).id as string,
+    schoolProgram: (await seed.program(school, { minAge: 6, maxAge: 14, seats: 50 })).id as string,
+    teenProgram: (await seed.program(school, { minAge: 14, maxAge: 17, seats: 50 })).id as string,
+  };
 }
 
-describe('refused without writing anything', () => {
-  let privateStudio: ProviderHandle;
-  let school: ProviderHandle;
-  let studioProgram: string;
-  let schoolProgram: string;
-  let teenProgram: string;
+describe.concurrent('refused without writing anything', () => {
 
-  beforeAll(async () => {
-    privateStudio = await seed.provider({ city: CITY, kind: 'PRIVATE' }).approved();
-    school = await seed.provider({ city: CITY, kind: 'SCHOOL' }).approved();
-    studioProgram = (await seed.program(privateStudio, { minAge: 6, maxAge: 14, seats: 50 })).id;
-    schoolProgram = (await seed.program(school, { minAge: 6, maxAge: 14, seats: 50 })).id;
-    teenProgram = (await seed.program(school, { minAge: 14, maxAge: 17, seats: 50 })).id;
-  });
-
-  it('a parent applying for a child who is not theirs (FORBIDDEN)', async () => {
+  it('a parent applying for a child who is not theirs (FORBIDDEN)', async ({ expect }) => {
+    const city = await seed.city();
     const stranger = await seed.parent().withChild();
     const me = await seed.parent().withChild();
-    await expectNothingWritten(stranger, () => api.request(APPLY, { input: { childId: stranger.children[0]!.id, voucherType: 'UNIVERSAL', city: CITY } }, { token: me.token }), { code: 'FORBIDDEN' });
+    await expectNothingWritten(expect, stranger, () => api.request(APPLY, { input: { childId: stranger.children[0]!.id, voucherType: 'UNIVERSAL', city } }, { token: me.token }), { code: 'FORBIDDEN' });
   });
 
-  it('a second open application of the same type (CONFLICT)', async () => {
+  it('a second open application of the same type (CONFLICT)', async ({ expect }) => {
+    const city = await seed.city();
     const family = await seed.parent().withChild();
-    await seed.apply(family, 0, 'TARGETED', CITY);
-    await expectNothingWritten(family, () => api.request(APPLY, { input: { childId: family.children[0]!.id, voucherType: 'TARGETED', city: CITY } }, { token: family.token }), {
+    await seed.apply(family, 0, 'TARGETED', city);
+    await expectNothingWritten(expect, family, () => api.request(APPLY, { input: { childId: family.children[0]!.id, voucherType: 'TARGETED', city } }, { token: family.token }), {
       code: 'CONFLICT',
       message: /already has an open TARGETED application/,
     });
   });
 
-  it('an unknown city (BAD_USER_INPUT)', async () => {
+  it('an unknown city (BAD_USER_INPUT)', async ({ expect }) => {
     const family = await seed.parent().withChild();
-    await expectNothingWritten(family, () => api.request(APPLY, { input: { childId: family.children[0]!.id, voucherType: 'TARGETED', city: 'ALMATY' } }, { token: family.token }), {
+    await expectNothingWritten(expect, family, () => api.request(APPLY, { input: { childId: family.children[0]!.id, voucherType: 'TARGETED', city: 'ALMATY' } }, { token: family.token }), {
       code: 'BAD_USER_INPUT',
       field: 'input.city',
     });
   });
 
-  it('a TARGETED voucher at a PRIVATE provider (BAD_USER_INPUT)', async () => {
-    const { family, offerId } = await offered('TARGETED');
-    await expectNothingWritten(family, () => api.request(ACCEPT, { o: offerId, p: studioProgram }, { token: family.token }), {
+  it('a TARGETED voucher at a PRIVATE provider (BAD_USER_INPUT)', async ({ expect }) => {
+    const { city, studioProgram, schoolProgram } = await cityWithClubs();
+    const { family, offerId } = await offered(city, 'TARGETED');
+    await expectNothingWritten(expect, family, () => api.request(ACCEPT, { o: offerId, p: studioProgram }, { token: family.token }), {
       code: 'BAD_USER_INPUT',
       field: 'input.programId',
       message: /TARGETED voucher cannot be used at a PRIVATE provider/,
@@ -104,69 +100,82 @@ describe('refused without writing anything', () => {
     expect((await api.request(ACCEPT, { o: offerId, p: schoolProgram }, { token: family.token })).body.errors).toBeUndefined();
   });
 
-  it('a program outside the child’s age (BAD_USER_INPUT)', async () => {
-    const { family, offerId } = await offered('UNIVERSAL', '2018-03-03');
-    await expectNothingWritten(family, () => api.request(ACCEPT, { o: offerId, p: teenProgram }, { token: family.token }), {
+  it('a program outside the child’s age (BAD_USER_INPUT)', async ({ expect }) => {
+    const { city, teenProgram } = await cityWithClubs();
+    const { family, offerId } = await offered(city, 'UNIVERSAL', '2018-03-03');
+    await expectNothingWritten(expect, family, () => api.request(ACCEPT, { o: offerId, p: teenProgram }, { token: family.token }), {
       code: 'BAD_USER_INPUT',
       field: 'input.programId',
       message: /ages 14–17; the child is 8/,
     });
   });
 
-  it('another family’s offer (FORBIDDEN)', async () => {
-    const { family, offerId } = await offered('UNIVERSAL');
+  it('another family’s offer (FORBIDDEN)', async ({ expect }) => {
+    const { city, schoolProgram } = await cityWithClubs();
+    const { family, offerId } = await offered(city, 'UNIVERSAL');
     const thief = await seed.parent().withChild();
-    await expectNothingWritten(family, () => api.request(ACCEPT, { o: offerId, p: schoolProgram }, { token: thief.token }), { code: 'FORBIDDEN' });
-    await expectNothingWritten(family, () => api.request(`mutation($o: ID!) { declineOffer(input: { offerId: $o }) { offer { id } } }`, { o: offerId }, { token: thief.token }), { code: 'FORBIDDEN' });
+    await expectNothingWritten(expect, family, () => api.request(ACCEPT, { o: offerId, p: schoolProgram }, { token: thief.token }), { code: 'FORBIDDEN' });
+    await expectNothingWritten(expect, family, () => api.request(`mutation($o: ID!) { declineOffer(input: { offerId: $o }) { offer { id } } }`, { o: offerId }, { token: thief.token }), { code: 'FORBIDDEN' });
   });
 
-  it('an expired offer (CONFLICT)', async () => {
-    const { family, offerId } = await offered('UNIVERSAL');
+  it('an expired offer (CONFLICT)', async ({ expect }) => {
+    const { city, schoolProgram } = await cityWithClubs();
+    const { family, offerId } = await offered(city, 'UNIVERSAL');
     const { offer } = await api.data(`query($id: ID!) { offer(id: $id) { deadline } }`, { id: offerId }, { token: family.token });
-    await api.runJobs(CITY, new Date(new Date(offer.deadline).getTime() + 1000));
-    await expectNothingWritten(family, () => api.request(ACCEPT, { o: offerId, p: schoolProgram }, { token: family.token }), { code: 'CONFLICT', message: /EXPIRED/ });
+    // The city's only offer is this one: the job expires exactly it.
+    expect((await api.runJobs(city, new Date(new Date(offer.deadline).getTime() + 1000))).expired).toBe(1);
+    await expectNothingWritten(expect, family, () => api.request(ACCEPT, { o: offerId, p: schoolProgram }, { token: family.token }), { code: 'CONFLICT', message: /EXPIRED/ });
   });
 
-  it('withdrawing an application that has an offer (CONFLICT: decline instead)', async () => {
-    const { family, applicationId } = await offered('UNIVERSAL');
-    await expectNothingWritten(family, () => api.request(`mutation($id: ID!) { withdrawApplication(input: { applicationId: $id }) { application { id } } }`, { id: applicationId }, { token: family.token }), {
+  it('withdrawing an application that has an offer (CONFLICT: decline instead)', async ({ expect }) => {
+    const city = await seed.city();
+    const { family, applicationId } = await offered(city, 'UNIVERSAL');
+    await expectNothingWritten(expect, family, () => api.request(`mutation($id: ID!) { withdrawApplication(input: { applicationId: $id }) { application { id } } }`, { id: applicationId }, { token: family.token }), {
       code: 'CONFLICT',
       message: /decline the offer/,
     });
   });
 
-  it('issuing without quota (QUOTA_EXHAUSTED)', async () => {
+  it('issuing without quota (QUOTA_EXHAUSTED)', async ({ expect }) => {
+    const city = await seed.city();
     const family = await seed.parent().withChild();
-    await seed.apply(family, 0, 'UNIVERSAL', CITY);
-    await seed.quotaRoom(CITY, 'UNIVERSAL', 0);
-    await expectNothingWritten(family, async () => api.request(`mutation { issueVouchers(input: { city: "ATYRAU", voucherType: UNIVERSAL, count: 5 }) { offers { id } } }`, {}, { token: await seed.operator(CITY) }), {
+    await seed.apply(family, 0, 'UNIVERSAL', city);
+    await seed.quotaRoom(city, 'UNIVERSAL', 0);
+    await expectNothingWritten(expect, family, async () => api.request(`mutation($city: String!) { issueVouchers(input: { city: $city, voucherType: UNIVERSAL, count: 5 }) { offers { id } } }`, { city }, { token: await seed.operator(city) }), {
       code: 'QUOTA_EXHAUSTED',
     });
   });
 
-  it('an operator issuing in another city (FORBIDDEN) and a parent issuing at all (FORBIDDEN)', async () => {
+  it('an operator issuing in another city (FORBIDDEN) and a parent issuing at all (FORBIDDEN)', async ({ expect }) => {
+    const [city, elsewhere] = [await seed.city(), await seed.city()];
     const family = await seed.parent().withChild();
-    const issue = `mutation { issueVouchers(input: { city: "ATYRAU", voucherType: UNIVERSAL, count: 1 }) { offers { id } } }`;
-    expect(code(await api.request(issue, {}, { token: await seed.operator('ASTANA') }))).toBe('FORBIDDEN');
-    expect(code(await api.request(issue, {}, { token: family.token }))).toBe('FORBIDDEN');
+    await seed.apply(family, 0, 'UNIVERSAL', city);
+    await seed.quotaRoom(city, 'UNIVERSAL', 1);
+    const issue = `mutation($city: String!) { issueVouchers(input: { city: $city, voucherType: UNIVERSAL, count: 1 }) { offers { id } } }`;
+    expect(code(await api.request(issue, { city }, { token: await seed.operator(elsewhere) }))).toBe('FORBIDDEN');
+    expect(code(await api.request(issue, { city }, { token: family.token }))).toBe('FORBIDDEN');
+    // Neither wrote an offer: the family still waits at the head, with the room unused.
+    expect((await api.data(`query { myApplications { status position } }`, {}, { token: family.token })).myApplications).toEqual([{ status: 'QUEUED', position: 1 }]);
   });
 
-  it('a child with a voucher applying again (CONFLICT)', async () => {
-    const { family, offerId } = await offered('UNIVERSAL');
+  it('a child with a voucher applying again (CONFLICT)', async ({ expect }) => {
+    const { city, schoolProgram } = await cityWithClubs();
+    const { family, offerId } = await offered(city, 'UNIVERSAL');
     await api.data(ACCEPT, { o: offerId, p: schoolProgram }, { token: family.token });
-    await expectNothingWritten(family, () => api.request(APPLY, { input: { childId: family.children[0]!.id, voucherType: 'TARGETED', city: CITY } }, { token: family.token }), {
+    await expectNothingWritten(expect, family, () => api.request(APPLY, { input: { childId: family.children[0]!.id, voucherType: 'TARGETED', city } }, { token: family.token }), {
       code: 'CONFLICT',
       message: /already holds a voucher/,
     });
   });
 
-  it('rules that make no sense (BAD_USER_INPUT)', async () => {
-    const operator = await seed.operator(CITY);
-    const bad = await api.request(`mutation { updateCityRules(input: { city: "ATYRAU", offerDeadlineHours: 0 }) { rules { version } } }`, {}, { token: operator });
+  it('rules that make no sense (BAD_USER_INPUT)', async ({ expect }) => {
+    const city = await seed.city();
+    const operator = await seed.operator(city);
+    const bad = await api.request(`mutation($city: String!) { updateCityRules(input: { city: $city, offerDeadlineHours: 0 }) { rules { version } } }`, { city }, { token: operator });
     expect(bad.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.offerDeadlineHours' });
-    const none = await api.request(`mutation { updateCityRules(input: { city: "ATYRAU", priorityOrder: [NONE, ORPHAN] }) { rules { version } } }`, {}, { token: operator });
+    const none = await api.request(`mutation($city: String!) { updateCityRules(input: { city: $city, priorityOrder: [NONE, ORPHAN] }) { rules { version } } }`, { city }, { token: operator });
     expect(none.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.priorityOrder' });
-    const history = await api.data(`{ cityRulesHistory(city: "ATYRAU") { version } }`);
+    const history = await api.data(`query($city: String!) { cityRulesHistory(city: $city) { version } }`, { city });
     expect(history.cityRulesHistory).toEqual([{ version: 1 }]);
   });
 });

@@ -200,6 +200,45 @@ export class Seed {
     };
     return { iin, token: () => tokenPromise, withChild };
   }
+
+  // ── Worlds of a test's own (issue 12, tests-a): a family waiting in, or offered from, a queue of
+  // the test's own city (`seed.city()`), so a test knows exactly who is ahead of whom. ──
+
+  /**
+   * A new family whose one child (of `category`, verified unless `categoryVerified: false`) waits
+   * in `city`'s `voucherType` queue; returns the family and its application.
+   */
+  async queued(
+    city: string,
+    voucherType: 'TARGETED' | 'UNIVERSAL',
+    options: { category?: string; birthDate?: string; categoryVerified?: boolean; name?: string } = {},
+  ): Promise<{ family: FamilyHandle; applicationId: string }> {
+    const family = await this.parent({ name: options.name }).withChild(1, options.birthDate, options.category ?? 'NONE', { categoryVerified: options.categoryVerified });
+    return { family, applicationId: await this.apply(family, 0, voucherType, city) };
+  }
+
+  /**
+   * Offers the head of `city`'s `voucherType` queue its voucher (the quota grown by one) and checks
+   * that the head is `applicationId`: in a city of the test's own, the test knows who heads it.
+   */
+  async offerTo(city: string, voucherType: 'TARGETED' | 'UNIVERSAL', applicationId: string): Promise<{ id: string; applicationId: string }> {
+    await this.quotaRoom(city, voucherType, 1);
+    const offers = await this.issue(city, voucherType, 1);
+    if (offers.length !== 1 || offers[0]!.applicationId !== applicationId) {
+      throw new Error(`expected the one offer in ${city} ${voucherType} to go to ${applicationId}, got ${JSON.stringify(offers)}`);
+    }
+    return offers[0]!;
+  }
+
+  /** A new family (as `queued`) whose child heads `city`'s `voucherType` queue and holds a pending offer. */
+  async offered(
+    city: string,
+    voucherType: 'TARGETED' | 'UNIVERSAL',
+    options: { category?: string; birthDate?: string } = {},
+  ): Promise<{ family: FamilyHandle; applicationId: string; offerId: string }> {
+    const { family, applicationId } = await this.queued(city, voucherType, options);
+    return { family, applicationId, offerId: (await this.offerTo(city, voucherType, applicationId)).id };
+  }
 }
 
 /**
