@@ -4,6 +4,7 @@ import { ApiKeyService } from './api-key.service.js';
 import { ApplicationService } from './application.service.js';
 import { AttendanceService } from './attendance.service.js';
 import { AuditService } from './audit.service.js';
+import { BudgetService } from './budget.service.js';
 import { PaymentService } from './payment.service.js';
 import { SettlementService } from './settlement.service.js';
 import { SubscriptionService } from './subscription.service.js';
@@ -29,6 +30,8 @@ export type Services = ReturnType<typeof createServices>;
  */
 export function createServices(em: EntityManager, realtime: RealtimeHub | null = null, registry: IdentityRegistry | null = null, clock: Clock = systemClock) {
   const cities = new CityService(em);
+  const attendance = new AttendanceService(em, clock);
+  const budgets = new BudgetService(em, cities);
   return {
     cities,
     providers: new ProviderService(em, cities, clock),
@@ -43,9 +46,10 @@ export function createServices(em: EntityManager, realtime: RealtimeHub | null =
     offers: new OfferService(em, clock),
     vouchers: new VoucherService(em, cities, clock),
     audit: new AuditService(em),
-    attendance: new AttendanceService(em, clock),
-    settlement: new SettlementService(em, cities, clock),
-    payments: new PaymentService(em, cities, clock),
+    attendance,
+    budgets,
+    settlement: new SettlementService(em, cities, attendance, budgets, clock),
+    payments: new PaymentService(em, cities, budgets, clock),
     subscriptions: new SubscriptionService(em, cities, realtime),
   };
 }
