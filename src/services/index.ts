@@ -11,6 +11,7 @@ import { SubscriptionService } from './subscription.service.js';
 import type { RealtimeHub } from '../realtime/hub.js';
 import type { IdentityRegistry } from '../identity/registry.js';
 import { ChildService } from './child.service.js';
+import { ClaimService } from './claim.service.js';
 import { CityService } from './city.service.js';
 import { IssuingService } from './issuing.service.js';
 import { OfferService } from './offer.service.js';
@@ -24,23 +25,27 @@ import { VoucherService } from './voucher.service.js';
 export type Services = ReturnType<typeof createServices>;
 
 /**
- * The services of one operation, all sharing its EntityManager fork. `registry` verifies new claims
- * at once; without one (subscriptions, exports) claims wait for the background verifier. `clock`
- * is the time the services read (offer deadlines, from issuing to answering).
+ * The services of one operation, all sharing its EntityManager fork; background jobs build theirs
+ * here too, with the time of their tick as the clock. `registry` verifies new claims at once (the
+ * claim verifier asks through it too); without one (subscriptions, exports) claims wait for the
+ * background verifier. `clock` is the time the services read (offer deadlines, from issuing to answering).
  */
 export function createServices(em: EntityManager, realtime: RealtimeHub | null = null, registry: IdentityRegistry | null = null, clock: Clock = systemClock) {
   const cities = new CityService(em);
   const attendance = new AttendanceService(em, clock);
   const budgets = new BudgetService(em, cities);
+  const applications = new ApplicationService(em, cities, clock);
+  const claims = new ClaimService(em, applications, registry, clock);
   return {
     cities,
     providers: new ProviderService(em, cities, clock),
     programs: new ProgramService(em, cities, clock),
-    children: new ChildService(em, cities, registry, clock),
-    verification: new VerificationService(em, cities, clock),
+    claims,
+    children: new ChildService(em, cities, claims, clock),
+    verification: new VerificationService(em, cities, claims, clock),
     apiKeys: new ApiKeyService(em, clock),
     rules: new RulesService(em, cities, clock),
-    applications: new ApplicationService(em, cities, clock),
+    applications,
     queue: new QueueService(em, cities, clock),
     issuing: new IssuingService(em, cities, clock),
     offers: new OfferService(em, clock),
