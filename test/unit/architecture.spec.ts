@@ -49,4 +49,25 @@ describe('the shape of the code', () => {
     expect(offenders(['src'], /\btransition\(/, [...allowed, 'src/domain/lifecycle.ts'])).toEqual([]);
     expect(offenders(['src'], /\bset\s+(status|category_status)\s*=/i, allowed)).toEqual([]);
   });
+
+  it('hand-written SQL lives beside its aggregate in *.queries.ts (named parameters), which services call by name', () => {
+    // The mechanisms build their statements from their arguments (advisory locks, set-wise moves).
+    const mechanisms = ['src/services/locks.ts', 'src/services/status-change.ts'];
+    // Files still sending SQL of their own; each moves its statements to a *.queries.ts and leaves this list.
+    const notYet = [
+      'src/jobs/scheduler.ts',
+      'src/services/application.service.ts',
+      'src/services/counters.ts',
+      'src/services/idempotency.ts',
+      'src/services/issuing.service.ts',
+      'src/services/offer.service.ts',
+      'src/services/queue-blocks.ts',
+      'src/services/queue.service.ts',
+      'src/services/rules.service.ts',
+      'src/services/voucher.service.ts',
+    ];
+    const queries = sources('src/services').map(({ file }) => file).filter((file) => file.endsWith('.queries.ts'));
+    // A raw statement: EntityManager or connection execute (the ORM's query builder, qb.execute, is not one).
+    expect(offenders(['src/services', 'src/jobs', 'src/identity'], /(?<!qb)\.execute\s*[<(]/, [...mechanisms, ...notYet, ...queries])).toEqual([]);
+  });
 });
