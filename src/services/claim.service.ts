@@ -52,7 +52,7 @@ function nextRegistryAttempt(attempts: number, now: Date): Date {
 }
 
 /** Whether the registry still has something to answer about the claim. */
-export function awaitsRegistry(claim: Guardianship): boolean {
+function awaitsRegistry(claim: Guardianship): boolean {
   return claim.registryDueAt !== null && (claim.status === ClaimStatus.CLAIMED || claim.categoryStatus === ClaimStatus.CLAIMED);
 }
 
