@@ -15,7 +15,7 @@ import { uuidv7 } from '../src/ids.js';
 import { IinSequence, allocateSeats, binsFrom, birthDateForAge, cityBand, evenlySpread, seededRandom, type Seats } from '../src/seed/article-scenario.js';
 import { localDate } from '../src/domain/calendar.js';
 import { SYSTEM_ACTOR } from '../src/services/audit.service.js';
-import { settleMonth } from '../src/services/settlement.service.js';
+import { createServices } from '../src/services/index.js';
 import { type Benchmark, loadRows, type BenchLog, type BenchmarkResult, formatCount, formatSeconds, formatTiyn, secondsSince } from './benchmark.js';
 
 const CITY = 'SHYMKENT';
@@ -296,7 +296,7 @@ async function settleTimed(orm: Orm, period: string): Promise<{ seconds: number;
   const started = performance.now();
   const { paymentIds } = await orm.em.fork().transactional(async (em) => {
     const city = await em.findOneOrFail(City, { code: CITY });
-    return settleMonth(em, city, period, SYSTEM_ACTOR, new Date());
+    return createServices(em).settlement.settleMonth(em, city, period, SYSTEM_ACTOR, new Date());
   });
   return { seconds: secondsSince(started), created: paymentIds.length };
 }

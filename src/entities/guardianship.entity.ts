@@ -18,8 +18,8 @@ export enum RegistryAnswer {
  * claim counts only once VERIFIED, by the population registry or by the city's operator with a
  * document reference; any number of families may claim one child, at most one claim per child is
  * VERIFIED (a partial unique index), and a second claim on a linked child waits for an operator
- * instead of locking the first family (or the real one) out. Statuses change only through
- * CLAIM_TRANSITIONS (services/claims.ts).
+ * instead of locking the first family (or the real one) out. A claim begins CLAIMED (here); its
+ * decisions move it through CLAIM_TRANSITIONS (moveTo, in services/claim.service.ts).
  */
 @Entity({ tableName: 'guardianship' })
 @Unique({ name: 'guardianship_child_applicant_unique', properties: ['child', 'applicant'] })
@@ -100,10 +100,32 @@ export class Guardianship {
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  constructor(applicant: Ref<Applicant>, child: Ref<Child>, relationship: Relationship, fullName: string) {
+  /** A new claim, CLAIMED; with a declared priority category, that claim begins CLAIMED too. */
+  constructor(applicant: Ref<Applicant>, child: Ref<Child>, relationship: Relationship, fullName: string, declaredCategory: PriorityCategory | null = null) {
     this.applicant = applicant;
     this.child = child;
     this.relationship = relationship;
     this.fullName = fullName;
+    if (declaredCategory !== null && declaredCategory !== PriorityCategory.NONE) this.beginCategoryClaim(declaredCategory);
+  }
+
+  /**
+   * A family declares a category on its existing link: a new category claim begins, CLAIMED,
+   * replacing the one before whatever became of it (none yet, waiting, verified or rejected), and the
+   * registry is asked about it from `askRegistryAt`. Not a move along CLAIM_TRANSITIONS: the start
+   * of another claim, as a new link starts CLAIMED.
+   */
+  declareCategory(category: PriorityCategory, askRegistryAt: Date): void {
+    this.beginCategoryClaim(category);
+    this.registryDueAt = askRegistryAt;
+  }
+
+  /** The one place a category claim's status is set outside moveTo: its beginning, undecided. */
+  private beginCategoryClaim(category: PriorityCategory): void {
+    this.claimedCategory = category;
+    this.categoryStatus = ClaimStatus.CLAIMED;
+    this.categoryDecidedAt = null;
+    this.categoryDecidedBy = null;
+    this.categoryEvidenceReference = null;
   }
 }

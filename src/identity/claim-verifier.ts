@@ -1,59 +1,18 @@
-// Asks the population registry about claims and records its answers. Right after a registration
-// (so the embedded start's demo adapter links a child at once), and in the background for every
-// claim whose registry call failed: a registry outage never loses a claim, it only delays it.
-import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
+// Asks the population registry about claims in the background: every claim whose registry call
+// failed, or was never made, is asked about again. A registry outage never loses a claim, it only
+// delays it. Right after a registration the request's own ClaimService asks (so the embedded
+// start's demo adapter links a child at once); both go through ClaimService.askRegistry.
 import type { Clock } from '../clock.js';
 import { ClaimStatus } from '../domain/enums.js';
 import type { Orm } from '../db/orm.js';
 import { Guardianship } from '../entities/index.js';
 import type { Logger } from '../logger.js';
-import { applyRegistryReply, lockChildForCategory, nextRegistryAttempt } from '../services/claims.js';
-import type { IdentityRegistry, RegistryReply } from './registry.js';
+import { createServices } from '../services/index.js';
+import type { IdentityRegistry } from './registry.js';
 import { PeriodicTask } from '../jobs/periodic-task.js';
-
-export type VerifyOutcome = 'answered' | 'failed' | 'skipped';
 
 /** Claims asked about per pass; links that predate verification drain at this rate per JOBS_INTERVAL_MS. */
 const BATCH = 200;
-
-/**
- * Asks the registry about one claim and records the answer in its own transaction. The registry
- * call happens outside any transaction (it may take seconds); the claim is re-read under a row lock
- * afterwards, and an answer that arrives after someone else decided the claim is dropped.
- */
-export async function verifyClaim(em: EntityManager, registry: IdentityRegistry, claimId: string, now: Date): Promise<VerifyOutcome> {
-  const claim = await em.fork().findOne(Guardianship, { id: claimId }, { populate: ['child', 'applicant'] });
-  if (!claim || !awaitsRegistry(claim)) return 'skipped';
-  let reply: RegistryReply;
-  try {
-    reply = await registry.check({
-      parentIin: claim.applicant.getEntity().iin,
-      childIin: claim.child.getEntity().iin,
-      relationship: claim.relationship,
-      priorityCategory: claim.categoryStatus === ClaimStatus.CLAIMED ? claim.claimedCategory : null,
-    });
-  } catch (err) {
-    await em.fork().transactional(async (tx) => {
-      const locked = await tx.findOne(Guardianship, { id: claimId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!locked || !awaitsRegistry(locked)) return;
-      locked.registryAttempts += 1;
-      locked.registryDueAt = nextRegistryAttempt(locked.registryAttempts, now);
-    });
-    throw err;
-  }
-  return em.fork().transactional(async (tx) => {
-    // A category answer re-ranks the child's places: the queue and child locks first (locks.ts order).
-    if (reply.priorityCategory != null && claim.categoryStatus === ClaimStatus.CLAIMED) await lockChildForCategory(tx, claim.child.id);
-    const locked = await tx.findOne(Guardianship, { id: claimId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!locked || !awaitsRegistry(locked)) return 'skipped';
-    await applyRegistryReply(tx, locked, reply, now);
-    return 'answered';
-  });
-}
-
-function awaitsRegistry(claim: Guardianship): boolean {
-  return claim.registryDueAt !== null && (claim.status === ClaimStatus.CLAIMED || claim.categoryStatus === ClaimStatus.CLAIMED);
-}
 
 /**
  * The background half: every JOBS_INTERVAL_MS, the claims whose registry call is due (failed
@@ -92,10 +51,12 @@ export class ClaimVerifier {
       },
       { fields: ['id'], orderBy: { registryDueAt: 'asc' }, limit: BATCH },
     );
+    // The claims are decided by the same services a request uses, reading the time of this pass.
+    const { claims } = createServices(em, null, this.registry, () => now);
     const counts = { answered: 0, failed: 0 };
     for (const { id } of due) {
       try {
-        if ((await verifyClaim(em, this.registry, id, now)) === 'answered') counts.answered++;
+        if ((await claims.askRegistry(id)) === 'answered') counts.answered++;
       } catch (err) {
         counts.failed++;
         this.log.warn({ claimId: id, err: (err as Error).message }, 'population registry unavailable; the claim is asked about again later');

@@ -5,8 +5,8 @@ import { ApplicationStatus, VoucherType } from '../domain/enums.js';
 import type { Orm } from '../db/orm.js';
 import { City, Quota } from '../entities/index.js';
 import type { Logger } from '../logger.js';
-import { lapseUnconfirmed } from '../services/attendance.service.js';
 import { SYSTEM_ACTOR } from '../services/audit.service.js';
+import { createServices } from '../services/index.js';
 import { currentPeriod } from '../domain/calendar.js';
 import { issueInQueue } from '../services/issuing.service.js';
 import { expireDueOffers, type JobScope, remindDueOffers } from '../services/offer.service.js';
@@ -114,7 +114,9 @@ async function maintainBlocks(orm: Orm, cities: City[], failures: JobFailure[]):
 async function lapseUnconfirmedByCity(orm: Orm, cities: City[], now: Date, failures: JobFailure[]): Promise<number> {
   let lapsed = 0;
   for (const city of cities) {
-    lapsed += (await isolated(failures, 'lapse-unconfirmed', `City ${city.code}`, () => exclusively(orm, `lapse-unconfirmed:${city.id}`, (em) => lapseUnconfirmed(em, [city.code], now)))) ?? 0;
+    lapsed += (await isolated(failures, 'lapse-unconfirmed', `City ${city.code}`, () =>
+      exclusively(orm, `lapse-unconfirmed:${city.id}`, (em) => createServices(em, null, null, () => now).attendance.lapseUnconfirmed(em, [city.code])),
+    )) ?? 0;
   }
   return lapsed;
 }

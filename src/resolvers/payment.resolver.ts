@@ -64,12 +64,12 @@ export class PaymentResolver {
 
   @Mutation(() => BudgetPayload, { description: 'OPERATOR of the city or ADMIN: allocates money per voucher type and year.' })
   async setBudget(@Ctx() ctx: Context, @Arg('input', () => SetBudgetInput) input: SetBudgetInput) {
-    return { budget: await ctx.services.payments.setBudget(ctx.viewer, { ...input, allocatedTiyn: input.allocated.tiyn }) };
+    return { budget: await ctx.services.budgets.set(ctx.viewer, { ...input, allocatedTiyn: input.allocated.tiyn }) };
   }
 
   @Query(() => [BudgetType], { description: 'OPERATOR (own city), AGENCY, ADMIN: budgets with what is committed and paid.' })
   budgets(@Ctx() ctx: Context, @Arg('city', () => String, { nullable: true, description: 'City code.' }) city?: string): Promise<Budget[]> {
-    return ctx.services.payments.budgets(ctx.viewer, city);
+    return ctx.services.budgets.list(ctx.viewer, city);
   }
 
   @FieldResolver(() => MoneyType, { description: 'Total of the lines.' })

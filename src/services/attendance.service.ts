@@ -2,8 +2,7 @@ import { type EntityManager, type FilterQuery, LockMode } from '@mikro-orm/postg
 import type { Clock } from '../clock.js';
 import { addDays, localDate } from '../domain/calendar.js';
 import { AttendanceStatus, ClaimStatus, ProviderStatus, Role } from '../domain/enums.js';
-import { transition } from '../domain/lifecycle.js';
-import { ATTENDANCE_LIFECYCLE, ATTENDANCE_TRANSITIONS } from '../domain/lifecycles.js';
+import { ATTENDANCE_LIFECYCLE } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
 import { Attendance, Guardianship, Program } from '../entities/index.js';
 import { badInput, conflict, forbidden, notFound } from '../errors.js';
@@ -13,8 +12,8 @@ import { actorOf, recordAudit } from './audit.service.js';
 import { onceForKey } from './idempotency.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
 import { currentRules } from './rules.service.js';
-import { suspendedOnSql } from './suspension.js';
-import { moveAll } from './status-change.js';
+import { enrollmentsOnDay, firstSuspendedSession, insertSessions } from './attendance.queries.js';
+import { moveAll, moveTo } from './status-change.js';
 import { requireText } from './validate.js';
 
 export interface RecordAttendanceInput {
@@ -79,17 +78,7 @@ export class AttendanceService {
     return this.em.transactional(async (em) => {
       // The enrollments of each child in this program that covered the date (in the city's time):
       // two on the day the child switched away and back; the later one records a new session.
-      const enrollments = await em.execute<{ enrollment_id: string; voucher_id: string; child_id: string; suspended: boolean }[]>(
-        `with arg as (select ?::date as day, ?::text as tz)
-         select e.id as enrollment_id, e.voucher_id, v.child_id,
-                ${suspendedOnSql({ voucherId: 'v.id', providerId: 'p.provider_id', programId: 'p.id', date: 'arg.day', timezone: 'arg.tz' })} as suspended
-           from arg, enrollment e join voucher v on v.id = e.voucher_id join program p on p.id = e.program_id
-          where e.program_id = ? and v.child_id in (?)
-            and (e.started_at at time zone arg.tz)::date <= arg.day
-            and (e.ended_at is null or (e.ended_at at time zone arg.tz)::date >= arg.day)
-          order by e.started_at, e.id`,
-        [input.date, city.timezone, program.id, childIds],
-      );
+      const enrollments = await enrollmentsOnDay.all(em, { day: input.date, timezone: city.timezone, programId: program.id, childIds });
       const byChild = new Map(enrollments.map((r) => [r.child_id, r]));
       const missing = childIds.findIndex((id) => !byChild.has(id));
       if (missing >= 0) throw badInput(`input.childIds[${missing}]`, `This child was not enrolled in the program on ${input.date}.`);
@@ -101,13 +90,14 @@ export class AttendanceService {
       // One session per child's voucher, program and day, whichever enrollment records it (the
       // constraint attendance_one_per_voucher_program_day): recording again creates nothing and
       // answers with the session already there.
-      const created = await em.execute<{ id: string; enrollment_id: string; voucher_id: string }[]>(
-        `insert into attendance (id, enrollment_id, voucher_id, program_id, session_date, minutes, status)
-          select gen_random_uuid(), r.enrollment_id, r.voucher_id, ?, ?::date, ?, ? from unnest(?::uuid[], ?::uuid[]) as r(enrollment_id, voucher_id)
-          on conflict (voucher_id, program_id, session_date) do nothing
-          returning id, enrollment_id, voucher_id`,
-        [program.id, input.date, minutes, AttendanceStatus.RECORDED, `{${chosen.map((r) => r.enrollment_id).join(',')}}`, `{${chosen.map((r) => r.voucher_id).join(',')}}`],
-      );
+      const created = await insertSessions.all(em, {
+        programId: program.id,
+        day: input.date,
+        minutes,
+        status: AttendanceStatus.RECORDED,
+        enrollmentIds: `{${chosen.map((r) => r.enrollment_id).join(',')}}`,
+        voucherIds: `{${chosen.map((r) => r.voucher_id).join(',')}}`,
+      });
       // A recorded session is a claim on public money: one audit entry per session created (none
       // for a repeat), written with it in this transaction (the ORM batches them into few inserts).
       const actor = actorOf(viewer);
@@ -191,53 +181,45 @@ export class AttendanceService {
     if (localDate(city.timezone, this.clock()) > addDays(attendance.sessionDate, rules.confirmationWindowDays)) {
       throw conflict(`The ${rules.confirmationWindowDays}-day window to confirm or dispute the session of ${attendance.sessionDate} has closed.`);
     }
-    const from = attendance.status;
-    attendance.status = transition(ATTENDANCE_TRANSITIONS, 'Attendance', from, to);
-    attendance.decidedAt = this.clock();
-    attendance.disputeReason = reason ?? null;
-    recordAudit(em, actorOf(viewer), {
+    await moveTo(em, attendance, ATTENDANCE_LIFECYCLE, to, {
+      actor: actorOf(viewer),
       action: to === AttendanceStatus.CONFIRMED ? 'ATTENDANCE_CONFIRMED' : 'ATTENDANCE_DISPUTED',
-      entityType: 'Attendance',
-      entityId: attendance.id,
       cityCode: city.code,
-      before: { status: from },
-      after: { status: to },
       rulesVersion: rules.version,
       reason,
     });
+    attendance.decidedAt = this.clock();
+    attendance.disputeReason = reason ?? null;
+  }
+
+  /**
+   * Sessions nobody answered within their city's window become UNCONFIRMED: listed, never paid.
+   * In the caller's transaction (the scheduler's job per city, or a settlement before it counts);
+   * `now` is the time the windows are measured at (a settlement passes its own).
+   */
+  async lapseUnconfirmed(em: EntityManager, cityCodes: string[] | undefined, now: Date = this.clock()): Promise<number> {
+    const moved = await moveAll(em, ATTENDANCE_LIFECYCLE, {
+      from: [AttendanceStatus.RECORDED],
+      to: AttendanceStatus.UNCONFIRMED,
+      set: { sql: 'decided_at = ?::timestamptz', params: [now] },
+      using: {
+        sql: `program p join provider pr on pr.id = p.provider_id join city c on c.id = pr.city_id
+         join lateral (select confirmation_window_days as days from city_rules r where r.city_id = c.id order by r.version desc limit 1) r on true`,
+        params: [],
+      },
+      where: `t.program_id = p.id and t.session_date + r.days < (?::timestamptz at time zone c.timezone)::date ${cityCodes ? 'and c.code in (?)' : ''}`,
+      params: [now, ...(cityCodes ? [cityCodes] : [])],
+    });
+    return moved.length;
   }
 }
 
 /** Sessions on a day their voucher, provider or program was suspended are not confirmed: they are never paid. */
 async function refuseSuspendedSessions(em: EntityManager, ids: string[]): Promise<void> {
-  const [suspended] = await em.execute<{ id: string; session_date: string }[]>(
-    `select a.id, a.session_date::text as session_date from attendance a
-       join enrollment e on e.id = a.enrollment_id join program p on p.id = a.program_id
-       join provider pr on pr.id = p.provider_id join city c on c.id = pr.city_id
-      where a.id in (?) and ${suspendedOnSql({ voucherId: 'e.voucher_id', providerId: 'p.provider_id', programId: 'p.id', date: 'a.session_date', timezone: 'c.timezone' })}
-      order by a.id limit 1`,
-    [ids],
-  );
+  const suspended = await firstSuspendedSession.first(em, { ids });
   if (suspended) {
     throw conflict(`The session of ${suspended.session_date} fell while the voucher, the provider or the program was suspended; it is not paid, so it cannot be confirmed.`, {
       field: `input.attendanceIds[${ids.indexOf(suspended.id)}]`,
     });
   }
-}
-
-/** Sessions nobody answered within their city's window become UNCONFIRMED: listed, never paid. */
-export async function lapseUnconfirmed(em: EntityManager, cityCodes: string[] | undefined, now: Date): Promise<number> {
-  const moved = await moveAll(em, ATTENDANCE_LIFECYCLE, {
-    from: [AttendanceStatus.RECORDED],
-    to: AttendanceStatus.UNCONFIRMED,
-    set: { sql: 'decided_at = ?::timestamptz', params: [now] },
-    using: {
-      sql: `program p join provider pr on pr.id = p.provider_id join city c on c.id = pr.city_id
-       join lateral (select confirmation_window_days as days from city_rules r where r.city_id = c.id order by r.version desc limit 1) r on true`,
-      params: [],
-    },
-    where: `t.program_id = p.id and t.session_date + r.days < (?::timestamptz at time zone c.timezone)::date ${cityCodes ? 'and c.code in (?)' : ''}`,
-    params: [now, ...(cityCodes ? [cityCodes] : [])],
-  });
-  return moved.length;
 }

@@ -1,4 +1,4 @@
-import { type EntityManager, ref, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { Clock } from '../clock.js';
 import { ageOn } from '../domain/calendar.js';
 import { ClaimStatus, Language, PriorityCategory, Relationship, Role } from '../domain/enums.js';
@@ -7,12 +7,10 @@ import type { Viewer, ViewerOf } from '../auth/viewer.js';
 import { Applicant, Application, Child, Guardianship } from '../entities/index.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
-import { verifyClaim } from '../identity/claim-verifier.js';
-import type { IdentityRegistry } from '../identity/registry.js';
 import { requireRole } from './access.js';
-import { actorOf, recordAudit } from './audit.service.js';
+import { actorOf } from './audit.service.js';
 import type { CityService } from './city.service.js';
-import { declareCategory } from './claims.js';
+import type { ClaimService } from './claim.service.js';
 import { requireText } from './validate.js';
 
 export interface ApplicantProfileInput {
@@ -74,7 +72,7 @@ export class ChildService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
-    private readonly registry: IdentityRegistry | null = null,
+    private readonly claims: ClaimService,
     private readonly clock: Clock,
   ) {}
 
@@ -152,35 +150,27 @@ export class ChildService {
           // By IIN, not id: on a retry our own applicant may be the one a parallel request just saved.
           const own = existingChild ? await em.findOne(Guardianship, { child: existingChild.id, applicant: { iin: viewer.iin } }, { populate: ['child'] }) : null;
           if (own) {
-            if (city && !own.city) own.city = ref(city);
+            if (city) this.claims.routeCase(own, city);
             if (category !== PriorityCategory.NONE && (category !== own.claimedCategory || own.categoryStatus === ClaimStatus.REJECTED)) {
               const code = own.city ? (await own.city.loadOrFail()).code : null;
-              declareCategory(em, own, category, actorOf(viewer), code, this.clock());
+              this.claims.declareCategory(em, own, category, actorOf(viewer), code);
             }
             return { seen: asSeen(own), newClaim: own.registryDueAt ? own.id : null };
           }
           const child = existingChild ?? new Child(iin, fullName, parsed.facts.birthDate, parsed.facts.sex);
-          const claim = new Guardianship(ref(applicant), ref(child), input.relationship, fullName);
           // The case goes to the city the family names, else to the city where the child is queued
           // (never shown in the answer: it would tell that the child is known).
           const queuedIn = city || !existingChild ? null : await em.findOne(Application, { child: existingChild.id }, { orderBy: { id: 'desc' }, populate: ['city'] });
           const caseCity = city ?? queuedIn?.city.getEntity() ?? null;
-          if (caseCity) claim.city = ref(caseCity);
-          if (category !== PriorityCategory.NONE) {
-            claim.claimedCategory = category;
-            claim.categoryStatus = ClaimStatus.CLAIMED;
-          }
-          em.persist([applicant, child, claim]);
-          recordAudit(em, actorOf(viewer), {
-            action: 'LINK_CLAIMED',
-            entityType: 'ChildLink',
-            entityId: claim.id,
-            cityCode: caseCity?.code ?? null,
-            after: { status: claim.status, relationship: claim.relationship, claimedCategory: claim.claimedCategory },
-          });
+          em.persist([applicant, child]);
+          const claim = this.claims.claim(
+            em,
+            { applicant, child, relationship: input.relationship, fullName, city: caseCity, category: category === PriorityCategory.NONE ? null : category },
+            actorOf(viewer),
+          );
           return { seen: new ClaimedChild(claim, child), newClaim: claim.id };
         });
-        if (newClaim && this.registry) await this.askRegistry(newClaim);
+        if (newClaim && this.claims.asksRegistryAtOnce) await this.askRegistry(newClaim);
         return seen;
       } catch (err) {
         if (!(err instanceof UniqueConstraintViolationException)) throw err;
@@ -195,7 +185,7 @@ export class ChildService {
    */
   private async askRegistry(claimId: string): Promise<void> {
     try {
-      await verifyClaim(this.em, this.registry!, claimId, this.clock());
+      await this.claims.askRegistry(claimId);
     } catch {
       // Recorded on the claim (attempts, next try); the background verifier logs and retries it.
     }

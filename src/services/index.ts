@@ -4,12 +4,14 @@ import { ApiKeyService } from './api-key.service.js';
 import { ApplicationService } from './application.service.js';
 import { AttendanceService } from './attendance.service.js';
 import { AuditService } from './audit.service.js';
+import { BudgetService } from './budget.service.js';
 import { PaymentService } from './payment.service.js';
 import { SettlementService } from './settlement.service.js';
 import { SubscriptionService } from './subscription.service.js';
 import type { RealtimeHub } from '../realtime/hub.js';
 import type { IdentityRegistry } from '../identity/registry.js';
 import { ChildService } from './child.service.js';
+import { ClaimService } from './claim.service.js';
 import { CityService } from './city.service.js';
 import { FeedService } from './feed.service.js';
 import { IssuingService } from './issuing.service.js';
@@ -24,30 +26,37 @@ import { VoucherService } from './voucher.service.js';
 export type Services = ReturnType<typeof createServices>;
 
 /**
- * The services of one operation, all sharing its EntityManager fork. `registry` verifies new claims
- * at once; without one (subscriptions, exports) claims wait for the background verifier. `clock`
- * is the time the services read (offer deadlines, from issuing to answering).
+ * The services of one operation, all sharing its EntityManager fork; background jobs build theirs
+ * here too, with the time of their tick as the clock. `registry` verifies new claims at once (the
+ * claim verifier asks through it too); without one (subscriptions, exports) claims wait for the
+ * background verifier. `clock` is the time the services read (offer deadlines, from issuing to answering).
  */
 export function createServices(em: EntityManager, realtime: RealtimeHub | null = null, registry: IdentityRegistry | null = null, clock: Clock = systemClock) {
   const cities = new CityService(em);
   const queue = new QueueService(em, cities, clock);
+  const attendance = new AttendanceService(em, clock);
+  const budgets = new BudgetService(em, cities);
+  const applications = new ApplicationService(em, cities, clock);
+  const claims = new ClaimService(em, applications, registry, clock);
   return {
     cities,
     providers: new ProviderService(em, cities, clock),
     programs: new ProgramService(em, cities, clock),
-    children: new ChildService(em, cities, registry, clock),
-    verification: new VerificationService(em, cities, clock),
+    claims,
+    children: new ChildService(em, cities, claims, clock),
+    verification: new VerificationService(em, cities, claims, clock),
     apiKeys: new ApiKeyService(em, clock),
     rules: new RulesService(em, cities, clock),
-    applications: new ApplicationService(em, cities, clock),
+    applications,
     queue,
     issuing: new IssuingService(em, cities, clock),
     offers: new OfferService(em, clock),
     vouchers: new VoucherService(em, cities, clock),
     audit: new AuditService(em),
-    attendance: new AttendanceService(em, clock),
-    settlement: new SettlementService(em, cities, clock),
-    payments: new PaymentService(em, cities, clock),
+    attendance,
+    budgets,
+    settlement: new SettlementService(em, cities, attendance, budgets, clock),
+    payments: new PaymentService(em, cities, budgets, clock),
     subscriptions: new SubscriptionService(em, cities, realtime),
     /** The live feeds' reads, for the realtime hub's own units of work. */
     feeds: new FeedService(em, cities, queue),

@@ -1,19 +1,20 @@
 import { type EntityManager, type FilterQuery, LockMode, raw } from '@mikro-orm/postgresql';
 import type { Clock } from '../clock.js';
-import { PaymentStatus, Role, VoucherType } from '../domain/enums.js';
-import { transition } from '../domain/lifecycle.js';
-import { PAYMENT_TRANSITIONS } from '../domain/lifecycles.js';
+import { PaymentStatus, Role } from '../domain/enums.js';
+import { PAYMENT_LIFECYCLE } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
-import { Budget, Payment } from '../entities/index.js';
+import { Payment } from '../entities/index.js';
 import { badInput, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
-import { actorOf, recordAudit } from './audit.service.js';
+import { actorOf } from './audit.service.js';
+import type { BudgetService } from './budget.service.js';
 import type { CityService } from './city.service.js';
 import { onceForKey } from './idempotency.js';
-import { lockYearOfSettlements } from './settlement.service.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
-import { requireIntInRange, requireText } from './validate.js';
+import { releaseSessionsOf } from './payment.queries.js';
+import { moveTo } from './status-change.js';
+import { requireText } from './validate.js';
 
 export interface PaymentFilter {
   city?: string | null;
@@ -22,11 +23,15 @@ export interface PaymentFilter {
   status?: PaymentStatus | null;
 }
 
-/** Payments and budgets. Operators move payments through their lifecycle; providers read their own. */
+/**
+ * Payments after settlement created them: operators move them through their lifecycle (the budget
+ * follows, BudgetService), providers read their own. Responsible for auth checks.
+ */
 export class PaymentService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
+    private readonly budgets: BudgetService,
     private readonly clock: Clock,
   ) {}
 
@@ -64,61 +69,6 @@ export class PaymentService {
     return this.move(viewer, paymentId, PaymentStatus.FAILED, null, 'markPaymentFailed', { failureReason });
   }
 
-  async setBudget(viewer: Viewer, input: { city: string; voucherType: VoucherType; period: string; allocatedTiyn: number }): Promise<Budget> {
-    requireCityAuthority(viewer, input.city.trim().toUpperCase());
-    const city = await this.cities.byCode(input.city, 'input.city');
-    if (!/^\d{4}$/.test(input.period)) throw badInput('input.period', 'A budget period is a year, "YYYY".');
-    const allocated = requireIntInRange(input.allocatedTiyn, 'input.allocated.tiyn', 0, Number.MAX_SAFE_INTEGER);
-    const year = input.period;
-    return this.em.transactional(async (em) => {
-      // A budget covers every unfailed payment of its city, type and year, settled before it was
-      // set or after. Lock order as everywhere: the year's settlements, then payments, then the budget.
-      await lockYearOfSettlements(em, city.id, year);
-      const uncovered = await em.execute<{ id: string }[]>(
-        `select x.id from payment x
-          where x.city_id = ? and x.period like ? and x.status <> ?
-            and exists (select 1 from payment_line pl where pl.payment_id = x.id and pl.voucher_type = ? and pl.budget_id is null)
-          order by x.id for update`,
-        [city.id, `${year}-%`, PaymentStatus.FAILED, input.voucherType],
-      );
-      await em.execute(`insert into budget (id, city_id, voucher_type, period, allocated_tiyn) values (gen_random_uuid(), ?, ?, ?, 0) on conflict do nothing`, [city.id, input.voucherType, year]);
-      const budget = await em.findOneOrFail(Budget, { city: city.id, voucherType: input.voucherType, period: year }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-      const before = { allocatedTiyn: budget.allocatedTiyn, committedTiyn: budget.committedTiyn, paidTiyn: budget.paidTiyn };
-      if (uncovered.length > 0) {
-        // Payments settled while no budget was set: the budget takes them in, as committed (and paid where paid).
-        const [taken] = await em.execute<{ committed: string; paid: string }[]>(
-          `with taken as (
-             update payment_line pl set budget_id = ? from payment x
-              where x.id = pl.payment_id and x.id in (?) and pl.voucher_type = ? and pl.budget_id is null
-             returning pl.amount_tiyn, x.status)
-           select coalesce(sum(amount_tiyn), 0)::text as committed, coalesce(sum(amount_tiyn) filter (where status = ?), 0)::text as paid from taken`,
-          [budget.id, uncovered.map((u) => u.id), input.voucherType, PaymentStatus.PAID],
-        );
-        budget.committedTiyn = String(BigInt(budget.committedTiyn) + BigInt(taken!.committed));
-        budget.paidTiyn = String(BigInt(budget.paidTiyn) + BigInt(taken!.paid));
-      }
-      if (BigInt(allocated) < BigInt(budget.committedTiyn)) {
-        throw badInput('input.allocated.tiyn', `${budget.committedTiyn} tiyn are already committed for ${year}; the allocation cannot go below that.`);
-      }
-      budget.allocatedTiyn = String(allocated);
-      recordAudit(em, actorOf(viewer), {
-        action: 'BUDGET_SET',
-        entityType: 'Budget',
-        entityId: budget.id,
-        cityCode: city.code,
-        before,
-        after: { allocatedTiyn: budget.allocatedTiyn, committedTiyn: budget.committedTiyn, paidTiyn: budget.paidTiyn },
-      });
-      return budget;
-    });
-  }
-
-  async budgets(viewer: Viewer, cityCode?: string | null): Promise<Budget[]> {
-    requireRole(viewer, Role.OPERATOR, Role.AGENCY, Role.ADMIN);
-    const code = viewer.role === Role.OPERATOR ? viewer.cityCode : cityCode?.toUpperCase();
-    return this.em.find(Budget, code ? { city: { code } } : {}, { orderBy: { period: 'desc', voucherType: 'asc' } });
-  }
-
   private async move(viewer: Viewer, paymentId: string, to: PaymentStatus, key: string | null | undefined, operation: string, fields: Partial<Payment>): Promise<Payment> {
     requireRole(viewer, Role.OPERATOR, Role.ADMIN);
     const { ids } = await this.em.transactional((em) =>
@@ -127,19 +77,17 @@ export class PaymentService {
         if (!payment) throw notFound('Payment', paymentId);
         const city = await payment.city.loadOrFail();
         requireCityAuthority(viewer, city.code);
-        const from = payment.status;
-        payment.status = transition(PAYMENT_TRANSITIONS, 'Payment', from, to);
+        await moveTo(em, payment, PAYMENT_LIFECYCLE, to, { actor: actorOf(viewer), action: `PAYMENT_${to}`, cityCode: city.code, after: fields });
         Object.assign(payment, fields);
         if (to === PaymentStatus.APPROVED) payment.approvedAt = this.clock();
         if (to === PaymentStatus.PAID) {
           payment.paidAt = this.clock();
-          await moveBudget(em, payment, 'paid_tiyn = paid_tiyn + ?');
+          await this.budgets.applyOutcome(em, payment.id, PaymentStatus.PAID);
         }
         if (to === PaymentStatus.FAILED) {
-          await moveBudget(em, payment, 'committed_tiyn = committed_tiyn - ?');
-          await em.execute(`update attendance set payment_line_id = null where payment_line_id in (select id from payment_line where payment_id = ?)`, [payment.id]);
+          await this.budgets.applyOutcome(em, payment.id, PaymentStatus.FAILED);
+          await releaseSessionsOf.all(em, { paymentId: payment.id });
         }
-        recordAudit(em, actorOf(viewer), { action: `PAYMENT_${to}`, entityType: 'Payment', entityId: payment.id, cityCode: city.code, before: { status: from }, after: { status: to, ...fields } });
         return [payment.id];
       }),
     );
@@ -163,21 +111,5 @@ export class PaymentService {
     }
     if (filter.status) where.push({ status: filter.status });
     return where;
-  }
-}
-
-/**
- * Moves a payment's amounts in the budgets its lines were committed to (payment_line.budget_id),
- * and nowhere else: a line settled while no budget was set moves nothing until a budget takes it in.
- * The payment row is locked by the caller, and setBudget locks it before taking lines in, so the
- * lines' budgets cannot change underneath.
- */
-async function moveBudget(em: EntityManager, payment: Payment, assignment: string): Promise<void> {
-  const totals = await em.execute<{ budget_id: string; amount: string }[]>(
-    `select budget_id, sum(amount_tiyn)::bigint as amount from payment_line where payment_id = ? and budget_id is not null group by 1 order by 1`,
-    [payment.id],
-  );
-  for (const { budget_id, amount } of totals) {
-    await em.execute(`update budget set ${assignment} where id = ?`, [amount, budget_id]);
   }
 }

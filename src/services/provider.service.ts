@@ -2,16 +2,16 @@ import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/
 import type { Clock } from '../clock.js';
 import { Role, ProviderKind, ProviderStatus } from '../domain/enums.js';
 import { validateBin } from '../domain/kazakh-ids.js';
-import { transition } from '../domain/lifecycle.js';
-import { PROVIDER_TRANSITIONS } from '../domain/lifecycles.js';
+import { PROVIDER_LIFECYCLE } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
 import { Provider, SuspendedSubject } from '../entities/index.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
-import { actorOf, recordAudit } from './audit.service.js';
+import { actorOf } from './audit.service.js';
 import type { CityService } from './city.service.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
+import { moveTo } from './status-change.js';
 import { trackSuspension } from './suspension.js';
 import { persistUnique, requireText } from './validate.js';
 
@@ -85,19 +85,10 @@ export class ProviderService {
         : null;
       if (!provider) throw notFound('Provider', providerId);
       requireCityAuthority(viewer, provider.city.getEntity().code);
-      const from = provider.status;
-      provider.status = transition(PROVIDER_TRANSITIONS, 'Provider', from, to);
+      // Approval decides who may be paid; a suspension stops payment: both are audited.
+      const from = await moveTo(em, provider, PROVIDER_LIFECYCLE, to, { actor: actorOf(viewer), action: `PROVIDER_${to}`, cityCode: provider.city.getEntity().code });
       await trackSuspension(em, SuspendedSubject.PROVIDER, provider.id, { before: from !== ProviderStatus.SUSPENDED, after: to !== ProviderStatus.SUSPENDED }, this.clock());
       if (to === ProviderStatus.APPROVED) provider.approvedAt ??= this.clock();
-      // Approval decides who may be paid; a suspension stops payment: both are audited.
-      recordAudit(em, actorOf(viewer), {
-        action: `PROVIDER_${to}`,
-        entityType: 'Provider',
-        entityId: provider.id,
-        cityCode: provider.city.getEntity().code,
-        before: { status: from },
-        after: { status: to },
-      });
       return provider;
     });
   }

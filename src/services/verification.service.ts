@@ -8,7 +8,8 @@ import { isUuid } from '../ids.js';
 import { requireRole } from './access.js';
 import { actorOf } from './audit.service.js';
 import type { CityService } from './city.service.js';
-import { type Decision, lockChildForCategory, rejectCategory, rejectLink, verifyCategory, verifyLink } from './claims.js';
+import { caseCompetition, childOfClaim } from './claim.queries.js';
+import type { ClaimService, Decision } from './claim.service.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
 import { requireText } from './validate.js';
 import { inTransaction } from './transaction.js';
@@ -74,7 +75,7 @@ export interface VerificationCase {
 
 /**
  * The operators' verification work: every claim (a link or a declared priority category) still
- * waiting for a decision, in its city, and the decisions on them. Responsible for auth checks: an
+ * waiting for a decision, in its city, and the decisions on them (made by ClaimService). Responsible for auth checks: an
  * OPERATOR sees and decides its own city's cases, an ADMIN any (including claims with no city
  * yet: a family that registered a child without a city and has not applied anywhere).
  */
@@ -82,6 +83,7 @@ export class VerificationService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
+    private readonly claims: ClaimService,
     private readonly clock: Clock,
   ) {}
 
@@ -116,9 +118,9 @@ export class VerificationService {
       const claim = await this.lockCase(em, viewer, input.caseId);
       if (input.decision === ClaimDecision.VERIFY) {
         if (claim.status !== ClaimStatus.CLAIMED) throw conflict(`This link is already ${claim.status}.`, { from: claim.status, to: ClaimStatus.VERIFIED });
-        await verifyLink(em, claim, decision);
+        await this.claims.verifyLink(em, claim, decision);
       } else {
-        await rejectLink(em, claim, decision);
+        await this.claims.rejectLink(em, claim, decision);
       }
       return claim;
     });
@@ -131,11 +133,11 @@ export class VerificationService {
     // A verification re-ranks the child's places, so it meets queue writers: retried like them.
     const decided = await inTransaction(this.em, async (em) => {
       // The queue and child locks before the claim's row (locks.ts order): see lockChildForCategory.
-      const [owner] = isUuid(input.caseId) ? await em.execute<{ child_id: string }[]>('select child_id from guardianship where id = ?', [input.caseId]) : [];
-      if (owner) await lockChildForCategory(em, owner.child_id);
+      const owner = isUuid(input.caseId) ? await childOfClaim.first(em, { claimId: input.caseId }) : undefined;
+      if (owner) await this.claims.lockChildForCategory(em, owner.child_id);
       const claim = await this.lockCase(em, viewer, input.caseId);
-      if (input.decision === ClaimDecision.VERIFY) await verifyCategory(em, claim, decision);
-      else await rejectCategory(em, claim, decision);
+      if (input.decision === ClaimDecision.VERIFY) await this.claims.verifyCategory(em, claim, decision);
+      else await this.claims.rejectCategory(em, claim, decision);
       return claim;
     });
     return (await this.asCases([decided]))[0]!;
@@ -159,13 +161,7 @@ export class VerificationService {
   /** Claims as cases, with the other claims on each child counted for the whole page in one statement. */
   private async asCases(claims: Guardianship[]): Promise<VerificationCase[]> {
     if (claims.length === 0) return [];
-    const rows = await this.em.execute<{ id: string; other_claims: number; other_verified: boolean }[]>(
-      `select g.id,
-              (select count(*)::int from guardianship o where o.child_id = g.child_id and o.id <> g.id and o.status <> 'REJECTED') as other_claims,
-              exists (select 1 from guardianship o where o.child_id = g.child_id and o.id <> g.id and o.status = 'VERIFIED') as other_verified
-         from guardianship g where g.id in (?)`,
-      [claims.map((c) => c.id)],
-    );
+    const rows = await caseCompetition.all(this.em, { ids: claims.map((c) => c.id) });
     const competition = new Map(rows.map((r) => [r.id, { otherClaims: r.other_claims, childHasOtherVerifiedLink: r.other_verified }]));
     return claims.map((claim) => {
       const { otherClaims, childHasOtherVerifiedLink } = competition.get(claim.id) ?? { otherClaims: 0, childHasOtherVerifiedLink: false };

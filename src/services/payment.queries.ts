@@ -1,0 +1,8 @@
+// The payment aggregate's hand-written SQL (STYLE 14). The services call these by name.
+import { sql } from '../db/sql.js';
+
+/** A failed payment's sessions are unpaid again: a later settlement pays them. */
+export const releaseSessionsOf = sql<{ paymentId: string }>(
+  'payment.release-sessions',
+  `update attendance set payment_line_id = null where payment_line_id in (select id from payment_line where payment_id = :paymentId)`,
+);
