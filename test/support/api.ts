@@ -181,7 +181,7 @@ export class TestApi {
    * Sends a named operation like operation(), but returns the whole response, errors included:
    * for the refused cases of a typed flow (`res.body.errors[0].extensions.code`).
    */
-  attempt<TData, TVariables extends Record<string, unknown> = Record<string, never>>(
+  attempt<TData = Record<string, any>, TVariables extends Record<string, unknown> = Record<string, unknown>>(
     operationName: string,
     variables?: TVariables,
     creds: Credentials = {},
