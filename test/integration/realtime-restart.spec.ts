@@ -49,7 +49,7 @@ async function eventually<T>(run: () => Promise<T>, ms = 20_000): Promise<T> {
 describe('after a database restart', () => {
   it('keeps subscriptions open and delivers the events committed meanwhile', async () => {
     const city = await seed.city();
-    const { family, applicationId, position: start } = await seed.queued(city, 'TARGETED', 'ORPHAN');
+    const { family, applicationId, position: start } = await seed.waiting(city, 'TARGETED', { category: 'ORPHAN' });
     expect(start).toBe(1);
     const offers = await api.subscribe(`subscription { offerReceived { id application { id } } }`, {}, family.token);
     const position = await api.subscribe(`subscription($id: ID!) { queuePositionChanged(applicationId: $id) { status reason } }`, { id: applicationId }, family.token);
@@ -71,8 +71,8 @@ describe('after a database restart', () => {
 
   it('recomputes a position whose recomputation failed while the database went away', async () => {
     const city = await seed.city();
-    const { family: ahead, applicationId: aheadId } = await seed.queued(city, 'UNIVERSAL');
-    const { family: me, applicationId: myId } = await seed.queued(city, 'UNIVERSAL');
+    const { family: ahead, applicationId: aheadId } = await seed.waiting(city, 'UNIVERSAL');
+    const { family: me, applicationId: myId } = await seed.waiting(city, 'UNIVERSAL');
     const position = await api.subscribe(`subscription($id: ID!) { queuePositionChanged(applicationId: $id) { position reason } }`, { id: myId }, me.token);
     expect((await position.next()).queuePositionChanged).toEqual({ position: 2, reason: 'CURRENT' });
 

@@ -19,7 +19,7 @@ afterAll(() => api?.close());
 const POSITION = `subscription($id: ID!) { queuePositionChanged(applicationId: $id) { applicationId position status reason } }`;
 const OFFERS = `subscription { offerReceived { id status application { id } } }`;
 const METRICS = `subscription($city: String!) { queueMetrics(city: $city, voucherType: TARGETED) { waiting offered city { code } voucherType } }`;
-const queued = (city: string, category = 'NONE') => seed.queued(city, 'TARGETED', category);
+const queued = (city: string, category = 'NONE') => seed.waiting(city, 'TARGETED', { category });
 /** Makes room for `count` more targeted vouchers and issues them. */
 const offer = async (city: string, count: number) => {
   await seed.quotaRoom(city, 'TARGETED', count);

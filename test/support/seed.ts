@@ -222,9 +222,9 @@ export class Seed {
     return applyForVoucher.application;
   }
 
-  /** A new family whose one child (of `priorityCategory`, verified) waits in a queue. */
-  async queued(city: string, voucherType: 'TARGETED' | 'UNIVERSAL', priorityCategory = 'NONE') {
-    const family = await this.parent().withChild(1, undefined, priorityCategory);
+  /** A new family whose one child (of `category`, verified) waits in a queue; with the position it joined at. */
+  async waiting(city: string, voucherType: 'TARGETED' | 'UNIVERSAL', options: { category?: string } = {}) {
+    const family = await this.parent().withChild(1, undefined, options.category ?? 'NONE');
     const application = await this.applied(family, 0, voucherType, city);
     return { family, applicationId: application.id, position: application.position! };
   }
