@@ -1,7 +1,8 @@
 // Issue 10 §1, finding by finding: each path that leaked a child's data, asked again as the role
 // that found it. A hidden field is null with FORBIDDEN at its path; records outside the caller's
 // scope are absent from lists; a root lookup of someone else's record is null with NOT_FOUND.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The tests only read the world (a database of its own, test/support/privacy-world.ts): they run at once.
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { buildPrivacyWorld, type PrivacyWorld } from '../support/privacy-world.js';
 
 let world: PrivacyWorld;
@@ -15,8 +16,8 @@ const ask = (query: string, token: string, variables: Record<string, unknown> = 
 /** Every error as "code at path", sorted. */
 const errorsOf = (res: Res) => (res.body.errors ?? []).map((e) => `${e.extensions?.code} at ${(e.path ?? []).join('.')}`).sort();
 
-describe('an AGENCY', () => {
-  it('reads vouchers without any holder’s IIN, name or birth date (vouchers → child)', async () => {
+describe.concurrent('an AGENCY', () => {
+  it('reads vouchers without any holder’s IIN, name or birth date (vouchers → child)', async ({ expect }) => {
     const res = await ask(`{ vouchers { edges { node { id child { id iin fullName birthDate age sex } } } } }`, world.tokens.agency);
     expect(res.body.data.vouchers.edges).toEqual([
       { node: { id: world.voucherId, child: { id: world.child.id, iin: null, fullName: null, birthDate: null, age: world.child.age, sex: 'FEMALE' } } },
@@ -25,7 +26,7 @@ describe('an AGENCY', () => {
     expect(JSON.stringify(res.body)).not.toContain(world.child.iin);
   });
 
-  it('reads the audit log without the IIN of a parent who acted', async () => {
+  it('reads the audit log without the IIN of a parent who acted', async ({ expect }) => {
     const res = await ask(`query($id: ID) { auditLog(filter: { entityId: $id }) { edges { node { action actorRole actorId } } } }`, world.tokens.agency, { id: world.applications.home });
     expect(res.body.data.auditLog.edges.map((e: any) => e.node)).toEqual([
       { action: 'APPLIED', actorRole: 'PARENT', actorId: null },
@@ -36,8 +37,8 @@ describe('an AGENCY', () => {
   });
 });
 
-describe('a PROVIDER', () => {
-  it('sees, through its sessions, the enrolled child’s name and age only (attendances → child)', async () => {
+describe.concurrent('a PROVIDER', () => {
+  it('sees, through its sessions, the enrolled child’s name and age only (attendances → child)', async ({ expect }) => {
     const res = await ask(`{ attendances { edges { node { id child { fullName age iin birthDate priorityCategory } } } } }`, world.tokens.providerOne);
     expect(res.body.data.attendances.edges).toEqual([
       { node: { id: world.attendances.one, child: { fullName: world.child.fullName, age: world.child.age, iin: null, birthDate: null, priorityCategory: null } } },
@@ -45,7 +46,7 @@ describe('a PROVIDER', () => {
     expect(errorsOf(res)).toEqual(['birthDate', 'iin', 'priorityCategory'].map((f) => `FORBIDDEN at attendances.edges.0.node.child.${f}`));
   });
 
-  it('does not see the child’s sessions or enrollments at another provider', async () => {
+  it('does not see the child’s sessions or enrollments at another provider', async ({ expect }) => {
     const res = await ask(
       `{ attendances { edges { node { child { attendances { id } } enrollment { id voucher { enrollments { id } enrollment { id } } } } } } }`,
       world.tokens.providerOne,
@@ -58,26 +59,26 @@ describe('a PROVIDER', () => {
     expect(JSON.stringify(res.body)).not.toContain(world.attendances.two);
   });
 
-  it('does not see where the child was before it came (enrollment → previous)', async () => {
+  it('does not see where the child was before it came (enrollment → previous)', async ({ expect }) => {
     const res = await ask(`{ attendances { edges { node { enrollment { id previous { id program { id } } } } } } }`, world.tokens.providerTwo);
     expect(res.body.data.attendances.edges).toEqual([{ node: { enrollment: { id: world.enrollments.two, previous: null } } }]);
     expect(errorsOf(res)).toEqual(['FORBIDDEN at attendances.edges.0.node.enrollment.previous']);
   });
 
-  it('finds nothing of a child it never had', async () => {
+  it('finds nothing of a child it never had', async ({ expect }) => {
     const res = await ask(`{ attendances { totalCount edges { node { id } } } payments { totalCount } }`, world.tokens.providerThree);
     expect(res.body.data).toEqual({ attendances: { totalCount: 0, edges: [] }, payments: { totalCount: 0 } });
   });
 });
 
-describe('an OPERATOR', () => {
-  it('does not read a child’s IIN, even in its own city (application(id) → child)', async () => {
+describe.concurrent('an OPERATOR', () => {
+  it('does not read a child’s IIN, even in its own city (application(id) → child)', async ({ expect }) => {
     const res = await ask(`query($id: ID!) { application(id: $id) { id child { iin fullName birthDate } } }`, world.tokens.homeOperator, { id: world.applications.home });
     expect(res.body.data.application).toEqual({ id: world.applications.home, child: { iin: null, fullName: world.child.fullName, birthDate: world.child.birthDate } });
     expect(errorsOf(res)).toEqual(['FORBIDDEN at application.child.iin']);
   });
 
-  it('does not see the child’s applications in another city (application → child → applications)', async () => {
+  it('does not see the child’s applications in another city (application → child → applications)', async ({ expect }) => {
     const res = await ask(`query($id: ID!) { application(id: $id) { child { applications { id city { code } } } } }`, world.tokens.homeOperator, { id: world.applications.home });
     expect(res.body.data.application.child.applications).toEqual([{ id: world.applications.home, city: { code: 'ASTANA' } }]);
     expect(JSON.stringify(res.body)).not.toContain(world.applications.away);
@@ -90,8 +91,8 @@ describe('an OPERATOR', () => {
   });
 });
 
-describe('single-record lookups', () => {
-  it('answer someone else’s record exactly like a missing one: null with NOT_FOUND', async () => {
+describe.concurrent('single-record lookups', () => {
+  it('answer someone else’s record exactly like a missing one: null with NOT_FOUND', async ({ expect }) => {
     const missing = '01900000-0000-7000-8000-000000000000';
     const cases: [string, string, string][] = [
       ['child', world.child.id, world.tokens.otherParent],
@@ -108,7 +109,7 @@ describe('single-record lookups', () => {
     }
   });
 
-  it('of the family’s own records show everything', async () => {
+  it('of the family’s own records show everything', async ({ expect }) => {
     const res = await ask(`query($id: ID!) { child(id: $id) { iin fullName birthDate age priorityCategory applications { id } } }`, world.tokens.family, { id: world.child.id });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.child).toMatchObject({ iin: world.child.iin, fullName: world.child.fullName, birthDate: world.child.birthDate, priorityCategory: 'ORPHAN' });
@@ -116,13 +117,13 @@ describe('single-record lookups', () => {
   });
 });
 
-describe('the payment statement (CSV)', () => {
+describe.concurrent('the payment statement (CSV)', () => {
   const download = async (token: string) => {
     const res = await world.api.post('', { token }, 'GET', `/exports/payments/${world.paymentId}.csv`);
     return { status: res.status, text: (res.body as { raw?: string }).raw ?? '' };
   };
 
-  it('names the child for the provider paid and for the city, but not for an agency', async () => {
+  it('names the child for the provider paid and for the city, but not for an agency', async ({ expect }) => {
     const forProvider = await download(world.tokens.providerOne);
     expect(forProvider.status).toBe(200);
     expect(forProvider.text).toContain(`,${world.child.fullName},`);
@@ -135,7 +136,7 @@ describe('the payment statement (CSV)', () => {
     expect(forAgency.text).not.toContain(world.child.iin);
   });
 
-  it('is refused to a provider that was not paid by it', async () => {
+  it('is refused to a provider that was not paid by it', async ({ expect }) => {
     expect((await download(world.tokens.providerTwo)).status).toBe(404);
   });
 });

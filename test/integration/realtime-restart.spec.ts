@@ -1,6 +1,6 @@
 // The database restarts under a running API: subscriptions stay open, the event listener
-// reconnects, and events committed while it was away still arrive. Runs its own PostgreSQL.
-// Applications here use the ASTANA TARGETED and SHYMKENT UNIVERSAL queues.
+// reconnects, and events committed while it was away still arrive. Runs its own PostgreSQL, which
+// the tests stop and start: they run one after the other, each in a city of its own (seed.city()).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,8 +48,9 @@ async function eventually<T>(run: () => Promise<T>, ms = 20_000): Promise<T> {
 
 describe('after a database restart', () => {
   it('keeps subscriptions open and delivers the events committed meanwhile', async () => {
-    const family = await seed.parent().withChild(1, undefined, 'ORPHAN');
-    const applicationId = await seed.apply(family, 0, 'TARGETED', 'ASTANA');
+    const city = await seed.city();
+    const { family, applicationId, position: start } = await seed.waiting(city, 'TARGETED', { category: 'ORPHAN' });
+    expect(start).toBe(1);
     const offers = await api.subscribe(`subscription { offerReceived { id application { id } } }`, {}, family.token);
     const position = await api.subscribe(`subscription($id: ID!) { queuePositionChanged(applicationId: $id) { status reason } }`, { id: applicationId }, family.token);
     expect((await position.next()).queuePositionChanged).toEqual({ status: 'QUEUED', reason: 'CURRENT' });
@@ -59,19 +60,19 @@ describe('after a database restart', () => {
 
     // The offer is made as soon as the API can reach the database again, possibly before its
     // listener has reconnected: the listener then reads it back by sequence.
-    await eventually(() => seed.quotaRoom('ASTANA', 'TARGETED', 1));
-    const [offer] = await eventually(() => seed.issue('ASTANA', 'TARGETED', 1));
-    expect(offer!.applicationId).toBe(applicationId);
+    await eventually(() => seed.quotaRoom(city, 'TARGETED', 1));
+    const offered = await eventually(() => seed.issue(city, 'TARGETED', 1));
+    expect(offered.map((o) => o.applicationId)).toEqual([applicationId]);
+    const [offer] = offered;
     expect((await offers.next(20_000)).offerReceived).toEqual({ id: offer!.id, application: { id: applicationId } });
     expect((await position.next(20_000)).queuePositionChanged).toEqual({ status: 'OFFERED', reason: 'STATUS_CHANGED' });
     await Promise.all([offers.close(), position.close()]);
   }, 90_000);
 
   it('recomputes a position whose recomputation failed while the database went away', async () => {
-    const ahead = await seed.parent().withChild(1);
-    const aheadId = await seed.apply(ahead, 0, 'UNIVERSAL', 'SHYMKENT');
-    const me = await seed.parent().withChild(1);
-    const myId = await seed.apply(me, 0, 'UNIVERSAL', 'SHYMKENT');
+    const city = await seed.city();
+    const { family: ahead, applicationId: aheadId } = await seed.waiting(city, 'UNIVERSAL');
+    const { family: me, applicationId: myId } = await seed.waiting(city, 'UNIVERSAL');
     const position = await api.subscribe(`subscription($id: ID!) { queuePositionChanged(applicationId: $id) { position reason } }`, { id: myId }, me.token);
     expect((await position.next()).queuePositionChanged).toEqual({ position: 2, reason: 'CURRENT' });
 

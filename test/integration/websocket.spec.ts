@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { TestApi } from '../support/api.js';
 
 let api: TestApi;
@@ -34,18 +34,18 @@ function errorsOf(client: Client, query: string): Promise<{ message: string; ext
   });
 }
 
-describe('graphql-ws', () => {
-  it('refuses a connection whose token is bad with 4403', async () => {
+describe.concurrent('graphql-ws', () => {
+  it('refuses a connection whose token is bad with 4403', async ({ expect }) => {
     const result = await connectRaw({ authorization: 'Bearer not-a-token' });
     expect(result).toMatchObject({ ack: false, closeCode: 4403 });
   });
 
-  it('refuses a revoked or invented API key with 4403', async () => {
+  it('refuses a revoked or invented API key with 4403', async ({ expect }) => {
     const result = await connectRaw({ apiKey: 'kzk_0123456789ab_' + 'x'.repeat(43) });
     expect(result).toMatchObject({ ack: false, closeCode: 4403 });
   });
 
-  it('accepts a valid token and an anonymous dashboard', async () => {
+  it('accepts a valid token and an anonymous dashboard', async ({ expect }) => {
     const token = await api.token({ role: 'OPERATOR', city: 'ASTANA' });
     const signedIn = await connectRaw({ authorization: `Bearer ${token}` });
     expect(signedIn.ack).toBe(true);
@@ -55,7 +55,7 @@ describe('graphql-ws', () => {
     anonymous.socket.close();
   });
 
-  it('rejects queries and mutations sent over the socket', async () => {
+  it('rejects queries and mutations sent over the socket', async ({ expect }) => {
     const client = api.wsClient();
     try {
       expect(await errorsOf(client, '{ cities { code } }')).toEqual([
@@ -68,7 +68,7 @@ describe('graphql-ws', () => {
     }
   });
 
-  it('validates with the same rules as HTTP', async () => {
+  it('validates with the same rules as HTTP', async ({ expect }) => {
     const client = api.wsClient();
     try {
       const deep = await errorsOf(client, '{ programs { edges { node { provider { city { code } } } } } }');
@@ -80,7 +80,7 @@ describe('graphql-ws', () => {
     }
   });
 
-  it('re-checks the token’s expiry on every subscribe', async () => {
+  it('re-checks the token’s expiry on every subscribe', async ({ expect }) => {
     const token = await api.token({ role: 'ADMIN', sub: 'short-lived' }, 1);
     const exp = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).exp as number;
     // Connects while the token is valid …
@@ -98,7 +98,7 @@ describe('graphql-ws', () => {
     socket.close();
   });
 
-  it('closes a socket that sends a message over the size limit', async () => {
+  it('closes a socket that sends a message over the size limit', async ({ expect }) => {
     const { socket } = await connectRaw({});
     const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
     socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `subscription { x }`, variables: { pad: 'x'.repeat(200 * 1024) } } }));

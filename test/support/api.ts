@@ -182,6 +182,18 @@ export class TestApi {
     return res.body.data as TData;
   }
 
+  /**
+   * Sends a named operation like operation(), but returns the whole response, errors included:
+   * for the refused cases of a typed flow (`res.body.errors[0].extensions.code`).
+   */
+  attempt<TData = Record<string, any>, TVariables extends Record<string, unknown> = Record<string, unknown>>(
+    operationName: string,
+    variables?: TVariables,
+    creds: Credentials = {},
+  ): Promise<GraphqlResponse<TData>> {
+    return this.post(JSON.stringify({ query: OPERATIONS, operationName, variables: variables ?? {} }), creds);
+  }
+
   /** Like request, but fails the test on any GraphQL error and returns `data`. */
   async data<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, creds: Credentials = {}): Promise<T> {
     const res = await this.request<T>(query, variables, creds);

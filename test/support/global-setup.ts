@@ -1,5 +1,7 @@
 // Starts one real PostgreSQL for the whole run (embedded in a temporary folder, unless DATABASE_URL
-// is set), applies the migrations once, and hands the connection to every test file.
+// is set), applies the migrations once, and hands the connection to every test file. It also keeps
+// a migrated, empty template database that freshDatabase() copies, instead of migrating each anew.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +15,8 @@ import { buildWeb } from '../../web/build.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     db: ConnectionParts;
+    /** A migrated database nobody connects to, for `CREATE DATABASE … TEMPLATE` (test/support/fresh-database.ts). */
+    dbTemplate: string;
   }
 }
 
@@ -37,10 +41,23 @@ export default async function setup(project: TestProject) {
   await buildWeb();
   const orm = await initOrm(connection, log, 2);
   await migrate(orm);
+  // The template: migrated once here; copying it takes a tenth of migrating a new database.
+  const template = `kezek_template_${randomBytes(4).toString('hex')}`;
+  await orm.em.getConnection().execute(`create database "${template}"`);
+  const templateOrm = await initOrm({ ...connection, dbName: template }, log, 1);
+  await migrate(templateOrm);
+  await templateOrm.close(true);
   await orm.close(true);
   project.provide('db', connection);
+  project.provide('dbTemplate', template);
 
   return async () => {
+    // With DATABASE_URL the server outlives the run: leave no template behind.
+    if (!dataDir) {
+      const admin = await initOrm(connection, log, 1);
+      await admin.em.getConnection().execute(`drop database if exists "${template}" with (force)`);
+      await admin.close(true);
+    }
     await stop();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };

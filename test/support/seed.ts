@@ -4,6 +4,20 @@
 import { randomBytes } from 'node:crypto';
 import { randomBin, randomChildBirthDate, randomIin, randomParentIin } from './ids.js';
 import type { TestApi } from './api.js';
+import type {
+  AcceptOfferMutation,
+  AcceptOfferMutationVariables,
+  ApplyForVoucherMutation,
+  ApplyForVoucherMutationVariables,
+  ConfirmAttendanceMutation,
+  ConfirmAttendanceMutationVariables,
+  IssueVouchersMutation,
+  IssueVouchersMutationVariables,
+  RecordAttendanceMutation,
+  RecordAttendanceMutationVariables,
+  SettlePeriodMutation,
+  SettlePeriodMutationVariables,
+} from '../generated/operations.js';
 
 export interface ProviderHandle {
   id: string;
@@ -120,12 +134,7 @@ export class Seed {
 
   /** Puts a child in a queue; returns the application's id. */
   async apply(family: FamilyHandle, child: number, voucherType: 'TARGETED' | 'UNIVERSAL', city: string): Promise<string> {
-    const { applyForVoucher } = await this.api.data(
-      `mutation($input: ApplyForVoucherInput!) { applyForVoucher(input: $input) { application { id } } }`,
-      { input: { childId: family.children[child]!.id, voucherType, city } },
-      { token: family.token },
-    );
-    return applyForVoucher.application.id;
+    return (await this.applied(family, child, voucherType, city)).id;
   }
 
   /** Makes room for `extra` more vouchers in this year's quota, whatever earlier tests used. */
@@ -144,12 +153,12 @@ export class Seed {
 
   /** Issues vouchers as the city's operator; returns the offers (id, application id) in order. */
   async issue(city: string, voucherType: 'TARGETED' | 'UNIVERSAL', count: number): Promise<{ id: string; applicationId: string }[]> {
-    const { issueVouchers } = await this.api.data(
-      `mutation($input: IssueVouchersInput!) { issueVouchers(input: $input) { offers { id application { id } } } }`,
+    const { issueVouchers } = await this.api.operation<IssueVouchersMutation, IssueVouchersMutationVariables>(
+      'IssueVouchers',
       { input: { city, voucherType, count } },
       { token: await this.operator(city) },
     );
-    return issueVouchers.offers.map((o: any) => ({ id: o.id, applicationId: o.application.id }));
+    return issueVouchers.offers.map((o) => ({ id: o.id, applicationId: o.application.id }));
   }
 
   /**
@@ -159,16 +168,15 @@ export class Seed {
   async enrolled(programId: string, city: string, since: string, options: { type?: 'TARGETED' | 'UNIVERSAL'; birthDate?: string } = {}) {
     const type = options.type ?? 'UNIVERSAL';
     const family = await this.parent().withChild(1, options.birthDate, 'ORPHAN');
-    const applicationId = await this.apply(family, 0, type, city);
-    const { application } = await this.api.data(`query($id: ID!) { application(id: $id) { position } }`, { id: applicationId }, { token: family.token });
-    await this.quotaRoom(city, type, application.position);
-    const offer = (await this.issue(city, type, application.position)).find((o) => o.applicationId === applicationId)!;
-    const { acceptOffer } = await this.api.data(
-      `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id } } }`,
-      { o: offer.id, p: programId },
+    const { id: applicationId, position } = await this.applied(family, 0, type, city);
+    await this.quotaRoom(city, type, position!);
+    const offer = (await this.issue(city, type, position!)).find((o) => o.applicationId === applicationId)!;
+    const { acceptOffer } = await this.api.operation<AcceptOfferMutation, AcceptOfferMutationVariables>(
+      'AcceptOffer',
+      { input: { offerId: offer.id, programId } },
       { token: family.token },
     );
-    const enrollmentId = acceptOffer.enrollment.id as string;
+    const enrollmentId = acceptOffer.enrollment.id;
     await this.api.sql(`update enrollment set started_at = ?::date where id = ?`, [since, enrollmentId]);
     return { family, childId: family.children[0]!.id, enrollmentId };
   }
@@ -238,6 +246,66 @@ export class Seed {
   ): Promise<{ family: FamilyHandle; applicationId: string; offerId: string }> {
     const { family, applicationId } = await this.queued(city, voucherType, options);
     return { family, applicationId, offerId: (await this.offerTo(city, voucherType, applicationId)).id };
+  }
+
+  // ---- Builders for the money, realtime and verification specs (issue 12, helper tests-b), on the
+  // ---- typed operations of test/operations/flows.graphql.
+
+  /** Puts a child in a queue; returns the application as applyForVoucher answers (id, status, position). */
+  async applied(family: FamilyHandle, child: number, voucherType: 'TARGETED' | 'UNIVERSAL', city: string) {
+    const { applyForVoucher } = await this.api.operation<ApplyForVoucherMutation, ApplyForVoucherMutationVariables>(
+      'ApplyForVoucher',
+      { input: { childId: family.children[child]!.id, voucherType, city } },
+      { token: family.token },
+    );
+    return applyForVoucher.application;
+  }
+
+  /** A new family whose one child (of `category`, verified) waits in a queue; with the position it joined at. */
+  async waiting(city: string, voucherType: 'TARGETED' | 'UNIVERSAL', options: { category?: string } = {}) {
+    const family = await this.parent().withChild(1, undefined, options.category ?? 'NONE');
+    const application = await this.applied(family, 0, voucherType, city);
+    return { family, applicationId: application.id, position: application.position! };
+  }
+
+  /** Changes the city's rules as its operator would (a new rules version); `rules` are UpdateCityRulesInput's fields. */
+  async rules(city: string, rules: Record<string, unknown>): Promise<number> {
+    const { updateCityRules } = await this.api.data(
+      `mutation($input: UpdateCityRulesInput!) { updateCityRules(input: $input) { rules { version } } }`,
+      { input: { city, ...rules } },
+      { token: await this.operator(city) },
+    );
+    return updateCityRules.rules.version;
+  }
+
+  /** A provider records a session for the children; returns the sessions as recordAttendance answers. */
+  async recorded(provider: ProviderHandle, programId: string, date: string, childIds: string[], hours = 1) {
+    const { recordAttendance } = await this.api.operation<RecordAttendanceMutation, RecordAttendanceMutationVariables>(
+      'RecordAttendance',
+      { input: { programId, date, childIds, hours } },
+      { token: provider.token },
+    );
+    return recordAttendance.attendances;
+  }
+
+  /** The parent confirms the sessions; returns them as confirmAttendance answers. */
+  async confirmed(family: FamilyHandle, attendanceIds: string[], idempotencyKey?: string) {
+    const { confirmAttendance } = await this.api.operation<ConfirmAttendanceMutation, ConfirmAttendanceMutationVariables>(
+      'ConfirmAttendance',
+      { input: { attendanceIds, idempotencyKey } },
+      { token: family.token },
+    );
+    return confirmAttendance.attendances;
+  }
+
+  /** The city's operator settles a month; returns settlePeriod's answer. */
+  async settled(city: string, period: string, idempotencyKey?: string) {
+    const { settlePeriod } = await this.api.operation<SettlePeriodMutation, SettlePeriodMutationVariables>(
+      'SettlePeriod',
+      { input: { city, period, idempotencyKey } },
+      { token: await this.operator(city) },
+    );
+    return settlePeriod;
   }
 }
 

@@ -1,0 +1,142 @@
+// Every transition table, every (from, to) pair: a move is allowed exactly when the lifecycle below
+// lists it, a refused one is a CONFLICT naming both statuses, terminal statuses have no way out,
+// and every status of the enum is a key of its table. The expected moves are written out here on
+// purpose (not read from the tables): changing a lifecycle means changing this spec too.
+import { describe, expect, it } from 'vitest';
+import {
+  ApplicationStatus,
+  AttendanceStatus,
+  ClaimStatus,
+  EnrollmentStatus,
+  OfferStatus,
+  PaymentStatus,
+  ProviderStatus,
+  VoucherStatus,
+} from '../../src/domain/enums.js';
+import { canTransition, transition, type TransitionTable } from '../../src/domain/lifecycle.js';
+import {
+  APPLICATION_TRANSITIONS,
+  ATTENDANCE_TRANSITIONS,
+  CLAIM_TRANSITIONS,
+  ENROLLMENT_TRANSITIONS,
+  OFFER_TRANSITIONS,
+  PAYMENT_TRANSITIONS,
+  PROVIDER_TRANSITIONS,
+  VOUCHER_TRANSITIONS,
+} from '../../src/domain/lifecycles.js';
+import { DomainError } from '../../src/errors.js';
+
+interface Lifecycle {
+  name: string;
+  table: TransitionTable<string>;
+  statuses: Record<string, string>;
+  /** The allowed moves, "FROM → TO". */
+  moves: string[];
+  /** Statuses with no way out. */
+  terminal: string[];
+}
+
+const LIFECYCLES: Lifecycle[] = [
+  {
+    name: 'Application',
+    table: APPLICATION_TRANSITIONS,
+    statuses: ApplicationStatus,
+    moves: ['QUEUED → OFFERED', 'QUEUED → WITHDRAWN', 'QUEUED → CANCELLED', 'OFFERED → ACCEPTED', 'OFFERED → QUEUED', 'OFFERED → CANCELLED', 'CANCELLED → QUEUED'],
+    terminal: ['ACCEPTED', 'WITHDRAWN'],
+  },
+  {
+    name: 'Offer',
+    table: OFFER_TRANSITIONS,
+    statuses: OfferStatus,
+    moves: ['PENDING → ACCEPTED', 'PENDING → DECLINED', 'PENDING → EXPIRED'],
+    terminal: ['ACCEPTED', 'DECLINED', 'EXPIRED'],
+  },
+  {
+    name: 'Voucher',
+    table: VOUCHER_TRANSITIONS,
+    statuses: VoucherStatus,
+    moves: ['RESERVED → ACTIVE', 'RESERVED → RELEASED', 'ACTIVE → SUSPENDED', 'ACTIVE → CLOSED', 'ACTIVE → REVOKED', 'SUSPENDED → ACTIVE', 'SUSPENDED → CLOSED', 'SUSPENDED → REVOKED'],
+    terminal: ['CLOSED', 'REVOKED', 'RELEASED'],
+  },
+  {
+    name: 'Enrollment',
+    table: ENROLLMENT_TRANSITIONS,
+    statuses: EnrollmentStatus,
+    moves: ['ACTIVE → TRANSFERRED', 'ACTIVE → ENDED'],
+    terminal: ['TRANSFERRED', 'ENDED'],
+  },
+  {
+    name: 'Attendance',
+    table: ATTENDANCE_TRANSITIONS,
+    statuses: AttendanceStatus,
+    moves: ['RECORDED → CONFIRMED', 'RECORDED → DISPUTED', 'RECORDED → UNCONFIRMED'],
+    terminal: ['CONFIRMED', 'DISPUTED', 'UNCONFIRMED'],
+  },
+  {
+    name: 'Payment',
+    table: PAYMENT_TRANSITIONS,
+    statuses: PaymentStatus,
+    moves: ['CALCULATED → APPROVED', 'APPROVED → PAID', 'APPROVED → FAILED'],
+    terminal: ['PAID', 'FAILED'],
+  },
+  {
+    name: 'Claim',
+    table: CLAIM_TRANSITIONS,
+    statuses: ClaimStatus,
+    moves: ['CLAIMED → VERIFIED', 'CLAIMED → REJECTED', 'VERIFIED → REJECTED'],
+    terminal: ['REJECTED'],
+  },
+  {
+    name: 'Provider',
+    table: PROVIDER_TRANSITIONS,
+    statuses: ProviderStatus,
+    moves: ['PENDING → APPROVED', 'APPROVED → SUSPENDED', 'SUSPENDED → APPROVED'],
+    terminal: [],
+  },
+];
+
+describe.each(LIFECYCLES)('the $name lifecycle', ({ name, table, statuses, moves, terminal }) => {
+  const all = Object.values(statuses);
+  const pairs = all.flatMap((from) => all.map((to) => [from, to] as const));
+
+  it('has every status of the enum as a key, and only those', () => {
+    expect(Object.keys(table).sort()).toEqual([...all].sort());
+  });
+
+  it('lists each move once, to a status of the enum', () => {
+    for (const [from, targets] of Object.entries(table)) {
+      expect(new Set(targets).size, `${from}'s moves`).toBe(targets.length);
+      for (const to of targets) expect(all, `${from} → ${to}`).toContain(to);
+    }
+  });
+
+  it('allows exactly the listed moves', () => {
+    const allowed = pairs.filter(([from, to]) => canTransition(table, from, to)).map(([from, to]) => `${from} → ${to}`);
+    expect(allowed.sort()).toEqual([...moves].sort());
+    for (const move of moves) {
+      const [from, to] = move.split(' → ') as [string, string];
+      expect(transition(table, name, from, to)).toBe(to);
+    }
+  });
+
+  it('refuses every other move with a CONFLICT naming both statuses', () => {
+    const refused = pairs.filter(([from, to]) => !moves.includes(`${from} → ${to}`));
+    expect(refused).toHaveLength(all.length * all.length - moves.length);
+    for (const [from, to] of refused) {
+      let error: unknown;
+      try {
+        transition(table, name, from, to);
+      } catch (err) {
+        error = err;
+      }
+      expect(error, `${from} → ${to}`).toBeInstanceOf(DomainError);
+      expect((error as DomainError).message).toBe(`${name} cannot move from ${from} to ${to}.`);
+      expect((error as DomainError).extensions).toEqual({ code: 'CONFLICT', from, to });
+    }
+  });
+
+  it('has no way out of a terminal status, and a way out of every other', () => {
+    expect(all.filter((s) => table[s]!.length === 0).sort()).toEqual([...terminal].sort());
+    for (const status of terminal) for (const to of all) expect(canTransition(table, status, to), `${status} → ${to}`).toBe(false);
+  });
+});
