@@ -29,6 +29,10 @@ export type Services = ReturnType<typeof createServices>;
  */
 export function createServices(em: EntityManager, realtime: RealtimeHub | null = null, registry: IdentityRegistry | null = null, clock: Clock = systemClock) {
   const cities = new CityService(em);
+  // The services other services call to change their aggregates (one owner per aggregate).
+  const applications = new ApplicationService(em, cities, clock);
+  const vouchers = new VoucherService(em, cities, clock);
+  const offers = new OfferService(em, clock, applications, vouchers);
   return {
     cities,
     providers: new ProviderService(em, cities, clock),
@@ -37,11 +41,11 @@ export function createServices(em: EntityManager, realtime: RealtimeHub | null =
     verification: new VerificationService(em, cities, clock),
     apiKeys: new ApiKeyService(em, clock),
     rules: new RulesService(em, cities, clock),
-    applications: new ApplicationService(em, cities, clock),
+    applications,
     queue: new QueueService(em, cities, clock),
-    issuing: new IssuingService(em, cities, clock),
-    offers: new OfferService(em, clock),
-    vouchers: new VoucherService(em, cities, clock),
+    issuing: new IssuingService(em, cities, clock, applications, offers, vouchers),
+    offers,
+    vouchers,
     audit: new AuditService(em),
     attendance: new AttendanceService(em, clock),
     settlement: new SettlementService(em, cities, clock),
