@@ -133,7 +133,10 @@ export class IssuingService {
     await takeFromQuota(em, quota.id, heads.length);
     await em.refresh(quota);
 
-    const rules = await currentRules(em, city.id, now);
+    // The rules in force now that the queue lock is held: a rules change that committed while this
+    // issuer waited has re-ranked the head read above, so its version is the one the offers record
+    // (read at the request's instant, an issuer that waited would record the version before it).
+    const rules = await currentRules(em, city.id, this.clock());
     const deadline = new Date(now.getTime() + rules.offerDeadlineHours * 3_600_000);
     const offers: Offer[] = [];
     for (const application of heads) {
