@@ -206,7 +206,7 @@ export class ApplicationService {
    * The offer was declined or lapsed: back to its place, or cancelled at `at`, as the offer's rules
    * say (a step of the offer's audited change). Returns the status it left.
    */
-  async afterOffer(em: EntityManager, application: Application, offer: Offer, to: ApplicationStatus.QUEUED | ApplicationStatus.CANCELLED, at: Date): Promise<ApplicationStatus> {
+  async offerLapsed(em: EntityManager, application: Application, offer: Offer, to: ApplicationStatus.QUEUED | ApplicationStatus.CANCELLED, at: Date): Promise<ApplicationStatus> {
     const from = await moveTo<ApplicationStatus, 'status'>(em, application, APPLICATION_LIFECYCLE, to, { partOf: { entityType: 'Offer', entityId: offer.id } });
     application.closedAt = to === ApplicationStatus.CANCELLED ? at : null;
     return from;

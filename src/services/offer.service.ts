@@ -171,7 +171,7 @@ export class OfferService {
     offer.decidedAt = at;
     const voucherFrom = await this.vouchers.release(em, voucher, offer);
     const next = policy === LapsePolicy.REQUEUE ? ApplicationStatus.QUEUED : ApplicationStatus.CANCELLED;
-    const applicationFrom = await this.applications.afterOffer(em, application, offer, next, at);
+    const applicationFrom = await this.applications.offerLapsed(em, application, offer, next, at);
     await publishEvent(em, {
       kind: next === ApplicationStatus.QUEUED ? EventKind.QUEUE_JOINED : EventKind.OFFER_CLOSED,
       cityId: city.id,

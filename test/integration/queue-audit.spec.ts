@@ -2,12 +2,15 @@
 // offers, vouchers and enrollments goes through moveTo now, one service owning each aggregate's
 // writes, and the log must read exactly as it did — one entry per audited change, an answered or
 // lapsed offer's entry naming the statuses its offer, application and voucher left and took.
-// The test owns its city (seed.city()), so it runs beside the other files and moves only its clock.
+// The file owns its city (seed.city()) in a database of its own (the shared one's city list shows
+// the pilot cities only), so it runs beside the other files and moves only its own clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestApi } from '../support/api.js';
+import { freshDatabase } from '../support/fresh-database.js';
 import { type FamilyHandle, Seed } from '../support/seed.js';
 
 let api: TestApi;
+let drop: (() => Promise<void>) | undefined;
 let seed: Seed;
 let admin: string;
 let operator: string;
@@ -28,7 +31,9 @@ type Type = 'TARGETED' | 'UNIVERSAL';
 type Issued = { id: string; deadline: string; voucher: { id: string }; application: { id: string } };
 
 beforeAll(async () => {
-  api = await TestApi.start();
+  const own = await freshDatabase('kezek_queue_audit');
+  drop = own.drop;
+  api = await TestApi.start({ db: own.db });
   seed = new Seed(api);
   admin = await seed.admin();
   city = await seed.city();
@@ -43,7 +48,10 @@ beforeAll(async () => {
   chess = (await seed.program(provider, { minAge: 6, maxAge: 12, seats: 10 })).id;
   football = (await seed.program(provider, { minAge: 6, maxAge: 12, seats: 10, direction: 'SPORTS' })).id;
 });
-afterAll(() => api?.close());
+afterAll(async () => {
+  await api?.close();
+  await drop?.();
+});
 
 const log = async (entityId: string) => (await api.data(AUDIT, { filter: { entityId } }, { token: admin })).auditLog.edges.map((e: any) => e.node);
 const apply = (family: FamilyHandle, type: Type) => seed.apply(family, 0, type, city);
