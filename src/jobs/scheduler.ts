@@ -1,20 +1,22 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LockKey, tryAdvisoryLock } from '../services/locks.js';
 import type { Clock } from '../clock.js';
-import { ApplicationStatus, VoucherType } from '../domain/enums.js';
+import { VoucherType } from '../domain/enums.js';
 import type { Orm } from '../db/orm.js';
-import { City, Quota } from '../entities/index.js';
+import { City } from '../entities/index.js';
 import type { Logger } from '../logger.js';
-import { SYSTEM_ACTOR } from '../services/audit.service.js';
-import { createServices } from '../services/index.js';
-import { currentPeriod } from '../domain/calendar.js';
-import { issueInQueue } from '../services/issuing.service.js';
-import { expireDueOffers, type JobScope, remindDueOffers } from '../services/offer.service.js';
-import { maintainQueueBlocks } from '../services/queue-blocks.js';
-import { currentRules } from '../services/rules.service.js';
+import { pruneEventsQuery } from '../services/domain-event.queries.js';
+import { createServices, type Services } from '../services/index.js';
+import type { DueOffer } from '../services/offer.queries.js';
+import type { JobScope } from '../services/offer.service.js';
 import { PeriodicTask } from './periodic-task.js';
 import { isolated, type JobFailure } from './isolated.js';
-import { DomainError, ErrorCode } from '../errors.js';
+
+/**
+ * The services of one job item (or one read between items): the factory requests use, on the
+ * item's EntityManager, reading the time of the tick. Jobs change aggregates only through them.
+ */
+const servicesAt = (em: EntityManager, now: Date): Services => createServices(em, null, null, () => now);
 
 /** Largest automatic release per queue per tick; the next tick takes the rest. */
 const AUTO_ISSUE_BATCH = 500;
@@ -70,12 +72,12 @@ export async function runJobs(orm: Orm, now: Date, scope: JobScope = {}): Promis
   const results: JobResults = { expired: 0, reminded: 0, autoIssued: 0, unconfirmed: 0, blocksClosed: 0, eventsPruned: 0, failures };
   if (!scope.cityCodes || scope.cityCodes.length > 0) {
     // Offers are taken row by row with SKIP LOCKED, so instances share these without a job lock.
-    results.expired = await expireDueOffers(orm.em.fork(), now, scope, failures);
-    results.reminded = await remindDueOffers(orm.em.fork(), now, scope, failures);
+    results.expired = await expireOffers(orm.em.fork(), now, scope, failures);
+    results.reminded = await remindOffers(orm.em.fork(), now, scope, failures);
     const cities = await orm.em.fork().find(City, scope.cityCodes ? { code: { $in: scope.cityCodes } } : {}, { orderBy: { code: 'asc' } });
     results.autoIssued = await autoIssue(orm, cities, now, failures);
     results.unconfirmed = await lapseUnconfirmedByCity(orm, cities, now, failures);
-    results.blocksClosed = await maintainBlocks(orm, cities, failures);
+    results.blocksClosed = await maintainBlocks(orm, cities, now, failures);
   }
   results.eventsPruned = (await isolated(failures, 'prune-events', 'domain events', () => exclusively(orm, 'prune-events', (em) => pruneEvents(em)))) ?? 0;
   return results;
@@ -87,22 +89,50 @@ export async function runJobs(orm: Orm, now: Date, scope: JobScope = {}): Promis
  * delete events other instances have yet to read.
  */
 async function pruneEvents(em: EntityManager): Promise<number> {
-  const [row] = await em.execute<{ n: number }[]>(
-    `with gone as (delete from domain_event where id in (
-        select id from domain_event where occurred_at < now() - make_interval(days => ?) order by occurred_at limit 10000) returning 1)
-     select count(*)::int as n from gone`,
-    [EVENT_RETENTION_DAYS],
-  );
-  return row?.n ?? 0;
+  return (await pruneEventsQuery.first(em, { days: EVENT_RETENTION_DAYS }))?.n ?? 0;
+}
+
+/**
+ * Expires every pending offer past its deadline (all of them, so downtime is caught up), each in
+ * its own transaction: an offer that cannot be expired is reported in `failures` and the others
+ * still expire. Several instances may run this at once (OfferService.expireIfDue takes each offer
+ * with SKIP LOCKED and re-checks it). `em` is forked for every page and every offer.
+ */
+export async function expireOffers(em: EntityManager, now: Date, scope: JobScope = {}, failures: JobFailure[] = [], page = 500): Promise<number> {
+  let expired = 0;
+  let after: DueOffer | null = null;
+  for (;;) {
+    const due = await servicesAt(em.fork(), now).offers.dueForExpiry(scope, after, page);
+    for (const { id } of due) {
+      const done = await isolated(failures, 'expire-offers', `Offer ${id}`, () => em.fork().transactional((tx) => servicesAt(tx, now).offers.expireIfDue(id)));
+      if (done) expired++;
+    }
+    if (due.length < page) return expired;
+    after = due[due.length - 1]!;
+  }
+}
+
+/**
+ * Writes the "about to lapse" SMS for pending offers inside their city's reminder window, once
+ * each, each offer in its own transaction (a failing one is reported, the rest are reminded).
+ */
+async function remindOffers(em: EntityManager, now: Date, scope: JobScope, failures: JobFailure[], batch = 500): Promise<number> {
+  const candidates = await servicesAt(em.fork(), now).offers.dueForReminder(scope, batch);
+  let reminded = 0;
+  for (const { id } of candidates) {
+    const done = await isolated(failures, 'remind-offers', `Offer ${id}`, () => em.fork().transactional((tx) => servicesAt(tx, now).offers.remindIfDue(id)));
+    if (done) reminded++;
+  }
+  return reminded;
 }
 
 /** Each queue in its own short transaction: the block lock it takes holds up that queue's writers. */
-async function maintainBlocks(orm: Orm, cities: City[], failures: JobFailure[]): Promise<number> {
+async function maintainBlocks(orm: Orm, cities: City[], now: Date, failures: JobFailure[]): Promise<number> {
   let closed = 0;
   for (const city of cities) {
     for (const type of Object.values(VoucherType)) {
       const result = await isolated(failures, 'queue-blocks', `Queue ${city.code} ${type}`, () =>
-        exclusively(orm, `queue-blocks:${city.id}:${type}`, (em) => maintainQueueBlocks(em, city.id, type)),
+        exclusively(orm, `queue-blocks:${city.id}:${type}`, (em) => servicesAt(em, now).queue.maintainBlocks(city.id, type)),
       );
       closed += result?.closed ?? 0;
     }
@@ -132,34 +162,18 @@ async function exclusively<T>(orm: Orm, key: string, job: (em: EntityManager) =>
 
 /**
  * Offers vouchers in every queue whose city issues automatically, as far as quota and queue allow:
- * queue by queue, each in its own transaction under that queue's lock (issueInQueue takes it, then
- * reads quota and head), so every queue is issued from what is committed when its turn comes, its
- * offers are visible as soon as it is done, and a failing queue is reported while the others go on.
+ * queue by queue, each in its own transaction under that queue's lock (IssuingService.autoIssue
+ * takes it, then reads quota and head), so every queue is issued from what is committed when its
+ * turn comes, its offers are visible as soon as it is done, and a failing queue is reported while
+ * the others go on.
  */
 async function autoIssue(orm: Orm, cities: City[], now: Date, failures: JobFailure[]): Promise<number> {
   let issued = 0;
   for (const city of cities) {
-    const rules = await isolated(failures, 'auto-issue', `City ${city.code}`, () => currentRules(orm.em.fork(), city.id));
+    const rules = await isolated(failures, 'auto-issue', `City ${city.code}`, () => servicesAt(orm.em.fork(), now).rules.inForce(city.id));
     for (const type of rules?.autoIssueTypes ?? []) {
       const offers = await isolated(failures, 'auto-issue', `Queue ${city.code} ${type}`, () =>
-        orm.em.fork().transactional(async (em) => {
-          // Cheap checks first, without the queue's lock: most ticks find nothing to do.
-          const period = currentPeriod(city, now);
-          const quota = await em.findOne(Quota, { city: city.id, voucherType: type, period });
-          if (!quota || quota.used >= quota.count) return [];
-          const [waiting] = await em.execute<{ n: number }[]>(
-            'select count(*)::int as n from (select 1 from application where city_id = ? and voucher_type = ? and status = ? limit 1) w',
-            [city.id, type, ApplicationStatus.QUEUED],
-          );
-          if (!waiting?.n) return [];
-          try {
-            return await issueInQueue(em, city, type, AUTO_ISSUE_BATCH, period, SYSTEM_ACTOR, now);
-          } catch (err) {
-            // An operator took the last of the quota meanwhile: nothing to issue, not a failure.
-            if (err instanceof DomainError && err.code === ErrorCode.QUOTA_EXHAUSTED) return [];
-            throw err;
-          }
-        }),
+        orm.em.fork().transactional((em) => servicesAt(em, now).issuing.autoIssue(city, type, AUTO_ISSUE_BATCH)),
       );
       issued += offers?.length ?? 0;
     }

@@ -1,11 +1,11 @@
 import { type EntityManager, LockMode, ref, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { Clock } from '../clock.js';
 import { ApplicationStatus, ClaimStatus, Role, VoucherType } from '../domain/enums.js';
-import { transition } from '../domain/lifecycle.js';
-import { APPLICATION_LIFECYCLE, APPLICATION_TRANSITIONS, HELD_VOUCHER_STATUSES } from '../domain/lifecycles.js';
+import { APPLICATION_LIFECYCLE, HELD_VOUCHER_STATUSES } from '../domain/lifecycles.js';
 import { priorityRank } from '../domain/priority.js';
 import type { Viewer, ViewerOf } from '../auth/viewer.js';
-import { Applicant, Application, Guardianship, Voucher } from '../entities/index.js';
+import { Applicant, Application, Guardianship, type Offer, Voucher } from '../entities/index.js';
+import { applicationOwner } from './application.queries.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
@@ -111,7 +111,7 @@ export class ApplicationService {
     try {
       return await inTransaction(this.em, async (em) => {
         // The lock order (locks.ts): the city's queue lock shared, the child, then the row.
-        const [owner] = isUuid(applicationId) ? await em.execute<{ city_id: string; child_id: string }[]>('select city_id, child_id from application where id = ?', [applicationId]) : [];
+        const owner = isUuid(applicationId) ? await applicationOwner.first(em, { id: applicationId }) : undefined;
         if (owner) {
           await lockCityQueues(em, [owner.city_id]);
           await lockChildren(em, [owner.child_id]);
@@ -128,19 +128,16 @@ export class ApplicationService {
         if (await em.count(Voucher, { child: application.child.id, status: { $in: [...HELD_VOUCHER_STATUSES] } })) {
           throw conflict('This child already holds a voucher.');
         }
-        application.status = transition(APPLICATION_TRANSITIONS, 'Application', application.status, ApplicationStatus.QUEUED);
         application.restoreCount += 1;
-        await publishEvent(em, { kind: EventKind.QUEUE_JOINED, cityId: application.city.id, voucherType: application.voucherType, payload: { applicationIds: [application.id] } });
-        application.closedAt = null;
-        recordAudit(em, actorOf(viewer), {
+        await moveTo(em, application, APPLICATION_LIFECYCLE, ApplicationStatus.QUEUED, {
+          actor: actorOf(viewer),
           action: 'RESTORED',
-          entityType: 'Application',
-          entityId: application.id,
           cityCode: application.city.getEntity().code,
-          before: { status: ApplicationStatus.CANCELLED },
-          after: { status: ApplicationStatus.QUEUED, restoreCount: application.restoreCount },
+          after: { restoreCount: application.restoreCount },
           rulesVersion: rules.version,
+          event: { kind: EventKind.QUEUE_JOINED, cityId: application.city.id, voucherType: application.voucherType, payload: { applicationIds: [application.id] } },
         });
+        application.closedAt = null;
         return application;
       });
     } catch (err) {
@@ -169,8 +166,11 @@ export class ApplicationService {
     return this.em.findOne(Application, { $and: [{ id }, scope] }, { populate: options.withPosition ? ['position'] : [] });
   }
 
-  /** Ends an application's time in the queue (withdrawn, or cancelled by a rule), with its audit entry. */
-  async close(em: EntityManager, application: Application, to: ApplicationStatus, actor: Actor, action: string, reason?: string): Promise<void> {
+  /**
+   * Ends an application's time in the queue (withdrawn, or cancelled by a rule), with its audit
+   * entry; `at` is when (the operation's instant, when it has one).
+   */
+  async close(em: EntityManager, application: Application, to: ApplicationStatus, actor: Actor, action: string, reason?: string, at: Date = this.clock()): Promise<void> {
     const city = await application.city.loadOrFail();
     await moveTo(em, application, APPLICATION_LIFECYCLE, to, {
       actor,
@@ -179,7 +179,37 @@ export class ApplicationService {
       reason,
       event: { kind: EventKind.QUEUE_LEFT, cityId: city.id, voucherType: application.voucherType, payload: { applicationIds: [application.id] } },
     });
-    application.closedAt = this.clock();
+    application.closedAt = at;
+  }
+
+  /**
+   * The head of the queue is offered a voucher (IssuingService): its own audit entry names the
+   * offer; the issuer publishes one event for the whole batch.
+   */
+  async markOffered(em: EntityManager, application: Application, offered: { actor: Actor; cityCode: string; offer: Offer; voucher: Voucher; rulesVersion: number }): Promise<void> {
+    const { offer, voucher } = offered;
+    await moveTo(em, application, APPLICATION_LIFECYCLE, ApplicationStatus.OFFERED, {
+      actor: offered.actor,
+      action: 'OFFERED',
+      cityCode: offered.cityCode,
+      after: { offerId: offer.id, voucherId: voucher.id, deadline: offer.deadline.toISOString() },
+      rulesVersion: offered.rulesVersion,
+    });
+  }
+
+  /** The offer was accepted: a step of the offer's audited change. Returns the status it left. */
+  markAccepted(em: EntityManager, application: Application, offer: Offer): Promise<ApplicationStatus> {
+    return moveTo<ApplicationStatus, 'status'>(em, application, APPLICATION_LIFECYCLE, ApplicationStatus.ACCEPTED, { partOf: { entityType: 'Offer', entityId: offer.id } });
+  }
+
+  /**
+   * The offer was declined or lapsed: back to its place, or cancelled at `at`, as the offer's rules
+   * say (a step of the offer's audited change). Returns the status it left.
+   */
+  async offerLapsed(em: EntityManager, application: Application, offer: Offer, to: ApplicationStatus.QUEUED | ApplicationStatus.CANCELLED, at: Date): Promise<ApplicationStatus> {
+    const from = await moveTo<ApplicationStatus, 'status'>(em, application, APPLICATION_LIFECYCLE, to, { partOf: { entityType: 'Offer', entityId: offer.id } });
+    application.closedAt = to === ApplicationStatus.CANCELLED ? at : null;
+    return from;
   }
 
   private async lockOwn(em: EntityManager, viewer: ViewerOf<Role.PARENT>, applicationId: string): Promise<Application> {

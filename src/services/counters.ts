@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, ErrorCode } from '../errors.js';
+import { releaseSeatQuery, returnToQuotaQuery, takeFromQuotaQuery, takeSeatQuery } from './counters.queries.js';
 
 /**
  * Quota counters change only through these guarded statements. The WHERE clause and the table's
@@ -7,20 +8,20 @@ import { DomainError, ErrorCode } from '../errors.js';
  * transactions that read a stale count.
  */
 export async function takeFromQuota(em: EntityManager, quotaId: string, n: number): Promise<void> {
-  const rows = await em.execute(`update quota set used = used + ?, updated_at = now() where id = ? and used + ? <= count returning id`, [n, quotaId, n]);
+  const rows = await takeFromQuotaQuery.all(em, { quotaId, n });
   if (rows.length === 0) throw new DomainError(ErrorCode.QUOTA_EXHAUSTED, 'The quota has no room for these vouchers.');
 }
 
 export async function returnToQuota(em: EntityManager, quotaId: string, n = 1): Promise<void> {
-  await em.execute(`update quota set used = used - ?, updated_at = now() where id = ?`, [n, quotaId]);
+  await returnToQuotaQuery.all(em, { quotaId, n });
 }
 
 /** Takes a seat in a program, or fails with CAPACITY_FULL; the check constraint backs it. */
 export async function takeSeat(em: EntityManager, programId: string): Promise<void> {
-  const rows = await em.execute(`update program set seats_taken = seats_taken + 1 where id = ? and seats_taken < seats returning id`, [programId]);
+  const rows = await takeSeatQuery.all(em, { programId });
   if (rows.length === 0) throw new DomainError(ErrorCode.CAPACITY_FULL, 'This program has no free places left.');
 }
 
 export async function releaseSeat(em: EntityManager, programId: string): Promise<void> {
-  await em.execute(`update program set seats_taken = seats_taken - 1 where id = ?`, [programId]);
+  await releaseSeatQuery.all(em, { programId });
 }

@@ -4,6 +4,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { IdempotencyRecord } from '../entities/index.js';
 import { badInput, conflict } from '../errors.js';
 import { actorOf } from './audit.service.js';
+import { claimIdempotencyKey } from './idempotency.queries.js';
 
 const KEY_RE = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -26,10 +27,7 @@ export async function onceForKey(
   const actor = actorOf(viewer);
   const scope = `${actor.role}:${actor.id ?? ''}`;
   const requestHash = createHash('sha256').update(`${operation}\n${JSON.stringify(input)}`).digest('hex');
-  await em.execute(
-    `insert into idempotency_record (scope, key, operation, request_hash) values (?, ?, ?, ?) on conflict do nothing`,
-    [scope, key, operation, requestHash],
-  );
+  await claimIdempotencyKey.all(em, { scope, key, operation, requestHash });
   const record = await em.findOneOrFail(IdempotencyRecord, { scope, key }, { refresh: true });
   if (record.operation !== operation || record.requestHash !== requestHash) {
     throw conflict('This idempotency key was already used with a different request.', { field: 'input.idempotencyKey' });

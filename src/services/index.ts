@@ -33,11 +33,14 @@ export type Services = ReturnType<typeof createServices>;
  */
 export function createServices(em: EntityManager, realtime: RealtimeHub | null = null, registry: IdentityRegistry | null = null, clock: Clock = systemClock) {
   const cities = new CityService(em);
+  // The services other services call to change their aggregates (one owner per aggregate).
   const queue = new QueueService(em, cities, clock);
   const attendance = new AttendanceService(em, clock);
   const budgets = new BudgetService(em, cities);
   const applications = new ApplicationService(em, cities, clock);
   const claims = new ClaimService(em, applications, registry, clock);
+  const vouchers = new VoucherService(em, cities, clock);
+  const offers = new OfferService(em, clock, applications, vouchers);
   return {
     cities,
     providers: new ProviderService(em, cities, clock),
@@ -49,9 +52,9 @@ export function createServices(em: EntityManager, realtime: RealtimeHub | null =
     rules: new RulesService(em, cities, clock),
     applications,
     queue,
-    issuing: new IssuingService(em, cities, clock),
-    offers: new OfferService(em, clock),
-    vouchers: new VoucherService(em, cities, clock),
+    issuing: new IssuingService(em, cities, clock, applications, offers, vouchers),
+    offers,
+    vouchers,
     audit: new AuditService(em),
     attendance,
     budgets,

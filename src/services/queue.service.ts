@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ApplicationStatus, PriorityCategory, ProviderKind, ProviderStatus, VoucherStatus, VoucherType } from '../domain/enums.js';
+import { ApplicationStatus, type PriorityCategory, ProviderStatus, VoucherStatus, VoucherType } from '../domain/enums.js';
 import { providerKindsAccepting } from '../domain/voucher-eligibility.js';
 import type { City } from '../entities/index.js';
 import { currentPeriod } from '../domain/calendar.js';
@@ -8,9 +8,9 @@ import { publicLabel } from '../domain/public-label.js';
 import { badInput } from '../errors.js';
 import type { CityService } from './city.service.js';
 import { readPageArgs, type PageArgs } from './pagination.js';
-import type { EventKind, QueueEvent } from '../realtime/publish.js';
 import { publicChanges, type QueueChangeRow } from '../realtime/queue-changes.js';
-import { positionSql, QUEUE_ORDER } from './queue-blocks.js';
+import { type BlockMaintenance, maintainQueueBlocks } from './queue-blocks.js';
+import { applicationCounts, budgetUse, type CountRow, freeSeats, latestEvents, latestEventsOfType, positionOfKey, queueHeadPage, queueLength, queuePageAfter, voucherCounts } from './queue.queries.js';
 
 /** One line of the public queue: enough to see the order is fair, nothing that identifies a child. */
 export interface QueueEntry {
@@ -68,9 +68,6 @@ function decodeKey(cursor: string): QueueKey {
   return { rank: Number(match[1]), submittedAt, seq: match[3]! };
 }
 
-const PRECISE = `to_char(submitted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-const IN_QUEUE = `status in ('${ApplicationStatus.QUEUED}', '${ApplicationStatus.OFFERED}')`;
-
 /**
  * The unified, open queue of one city and voucher type, ordered by (priority rank, submission time
  * to the microsecond, arrival sequence): deterministic, no ties. Reads go straight to SQL over the
@@ -88,24 +85,14 @@ export class QueueService {
     const city = await this.cities.byCode(cityCode, 'city');
     const { limit } = readPageArgs({ first: pageArgs.first });
     const after = pageArgs.after ? decodeKey(pageArgs.after) : null;
-    const conn = this.em.getConnection();
-    const keyFilter = after ? `and (priority_rank, submitted_at, submission_seq) > (?::smallint, ?::timestamptz, ?::bigint)` : '';
-    const keyParams = after ? [after.rank, after.submittedAt, after.seq] : [];
-    type Row = { id: string; priority_rank: number; priority_category: PriorityCategory; submitted_at: string; seq: string; status: ApplicationStatus };
-    const rows: Row[] = await conn.execute(
-      `select id, priority_rank, priority_category, ${PRECISE} as submitted_at, submission_seq::text as seq, status from application
-        where city_id = ? and voucher_type = ? and ${IN_QUEUE} ${keyFilter}
-        order by ${QUEUE_ORDER} limit ?`,
-      [city.id, voucherType, ...keyParams, limit + 1],
-    );
+    const rows = after
+      ? await queuePageAfter.all(this.em, { cityId: city.id, voucherType, ...after, limit: limit + 1 })
+      : await queueHeadPage.all(this.em, { cityId: city.id, voucherType, limit: limit + 1 });
     const page = rows.slice(0, limit);
     let position = 1;
     if (page.length > 0) {
       // The first row may itself be offered: its position is that of the next waiting key.
-      const [first] = await conn.execute(
-        `select ${positionSql('me')} as n from application me where me.id = ?`,
-        [page[0]!.id],
-      );
+      const first = await positionOfKey.first(this.em, { id: page[0]!.id });
       position = Number(first?.n ?? 1);
     }
     const entries = page.map((row) => {
@@ -122,8 +109,7 @@ export class QueueService {
     return {
       entries,
       hasNextPage: rows.length > limit,
-      totalCount: async () =>
-        Number((await conn.execute(`select count(*)::int as n from application where city_id = ? and voucher_type = ? and ${IN_QUEUE}`, [city.id, voucherType]))[0]?.n ?? 0),
+      totalCount: async () => Number((await queueLength.first(this.em, { cityId: city.id, voucherType }))?.n ?? 0),
     };
   }
 
@@ -131,34 +117,14 @@ export class QueueService {
   async stats(cityCode?: string | null, voucherType?: VoucherType | null): Promise<QueueStatsRow[]> {
     const cities = cityCode ? [await this.cities.byCode(cityCode, 'city')] : await this.cities.list();
     const types = voucherType ? [voucherType] : Object.values(VoucherType);
-    const conn = this.em.getConnection();
     const cityIds = cities.map((c) => c.id);
     const at = this.clock();
-    type CountRow = { city_id: string; voucher_type: string; status: string; n: number };
-    type SeatsRow = { city_id: string; kind: ProviderKind; free: number };
-    type BudgetRow = { city_id: string; voucher_type: string; period: string; allocated: string; used: string };
     const periods = [...new Set(cities.map((c) => currentPeriod(c, at)))];
     const [applications, vouchers, seats, budgets] = await Promise.all([
-      conn.execute<CountRow[]>(
-        `select city_id, voucher_type, status, count(*)::int as n from application
-          where city_id in (?) and voucher_type in (?) and ${IN_QUEUE} group by 1, 2, 3`,
-        [cityIds, types],
-      ),
-      conn.execute<CountRow[]>(
-        `select city_id, type as voucher_type, status, count(*)::int as n from voucher
-          where city_id in (?) and type in (?) group by 1, 2, 3`,
-        [cityIds, types],
-      ),
-      conn.execute<SeatsRow[]>(
-        `select pr.city_id, pr.kind, coalesce(sum(pg.free_seats), 0)::int as free from program pg join provider pr on pr.id = pg.provider_id
-          where pr.city_id in (?) and pr.status = ? and pg.active group by 1, 2`,
-        [cityIds, ProviderStatus.APPROVED],
-      ),
-      conn.execute<BudgetRow[]>(
-        `select city_id, voucher_type, period, allocated_tiyn::text as allocated, committed_tiyn::text as used from budget
-          where city_id in (?) and voucher_type in (?) and period in (?)`,
-        [cityIds, types, periods],
-      ),
+      applicationCounts.all(this.em, { cityIds, types }),
+      voucherCounts.all(this.em, { cityIds, types }),
+      freeSeats.all(this.em, { cityIds, approved: ProviderStatus.APPROVED }),
+      budgetUse.all(this.em, { cityIds, types, periods }),
     ]);
     const seatsFor = (cityId: string, type: VoucherType) =>
       seats.filter((r) => r.city_id === cityId && providerKindsAccepting(type).includes(r.kind)).reduce((sum, r) => sum + Number(r.free), 0);
@@ -184,20 +150,24 @@ export class QueueService {
     );
   }
 
+  /**
+   * Keeps one queue's blocks near their size (the scheduler's job item, in this service's
+   * transaction, which holds the queue's block lock until it commits).
+   */
+  maintainBlocks(cityId: string, type: VoucherType): Promise<BlockMaintenance> {
+    return maintainQueueBlocks(this.em, cityId, type);
+  }
+
   /** The latest anonymised changes of the queues (newest first), from the event log. Public. */
   async recentChanges(cityCode: string | null, voucherType: VoucherType | null, first: number | null | undefined): Promise<QueueChangeRow[]> {
     const { limit } = readPageArgs({ first: first ?? 10 });
     const cities = await this.cities.list();
     const only = cityCode ? await this.cities.byCode(cityCode, 'city') : null;
     const codes = new Map(cities.map((c) => [c.id, c.code]));
-    type Row = { kind: EventKind; city_id: string; voucher_type: string | null; payload: QueueEvent['payload']; occurred_at: Date };
-    // Events about both types (rules) have no voucher_type; they count for either filter.
-    const rows = await this.em.getConnection().execute<Row[]>(
-      `select kind, city_id, voucher_type, payload, occurred_at from domain_event
-        where city_id in (?) ${voucherType ? 'and (voucher_type = ? or voucher_type is null)' : ''}
-        order by id desc limit ?`,
-      [only ? [only.id] : [...codes.keys()], ...(voucherType ? [voucherType] : []), limit],
-    );
+    const cityIds = only ? [only.id] : [...codes.keys()];
+    const rows = voucherType
+      ? await latestEventsOfType.all(this.em, { cityIds, voucherType, limit })
+      : await latestEvents.all(this.em, { cityIds, limit });
     return rows
       .flatMap((r) => publicChanges({ kind: r.kind, cityId: r.city_id, voucherType: r.voucher_type, payload: r.payload, occurredAt: new Date(r.occurred_at) }, codes.get(r.city_id)!))
       .filter((c) => !voucherType || c.voucherType === voucherType)

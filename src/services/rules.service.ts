@@ -7,6 +7,7 @@ import { badInput } from '../errors.js';
 import { requireCityAuthority } from './access.js';
 import { actorOf, recordAudit } from './audit.service.js';
 import type { CityService } from './city.service.js';
+import { rerankChild, rerankCity } from './application.queries.js';
 import { lockCityQueues } from './locks.js';
 import { inTransaction } from './transaction.js';
 import { requireIntInRange } from './validate.js';
@@ -79,6 +80,11 @@ export class RulesService {
     private readonly clock: Clock,
   ) {}
 
+  /** The rules in force in a city now, by its id (the scheduler's jobs, which hold the city). */
+  inForce(cityId: string): Promise<CityRules> {
+    return currentRules(this.em, cityId);
+  }
+
   async current(cityCode: string): Promise<CityRules> {
     const city = await this.cities.byCode(cityCode, 'city');
     return currentRules(this.em, city.id);
@@ -146,12 +152,9 @@ function pick(rules: CityRules) {
  * was verified. The queue_block triggers move each re-ranked waiting row to its new place.
  */
 export async function rerank(em: EntityManager, cityId: string, order: PriorityCategory[], childId?: string): Promise<void> {
-  await em.execute(
-    `update application set priority_rank = coalesce(
-        (select t.ord - 1 from jsonb_array_elements_text(?::jsonb) with ordinality as t(category, ord) where t.category = priority_category), ?)
-      where city_id = ? and status in (?, ?, ?)${childId ? ' and child_id = ?' : ''}`,
-    [JSON.stringify(order), order.length, cityId, ApplicationStatus.QUEUED, ApplicationStatus.OFFERED, ApplicationStatus.CANCELLED, ...(childId ? [childId] : [])],
-  );
+  const ranked = { order: JSON.stringify(order), unlisted: order.length, cityId, statuses: [ApplicationStatus.QUEUED, ApplicationStatus.OFFERED, ApplicationStatus.CANCELLED] };
+  if (childId) await rerankChild.all(em, { ...ranked, childId });
+  else await rerankCity.all(em, ranked);
 }
 
 function validate(input: UpdateCityRulesInput): void {

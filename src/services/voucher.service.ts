@@ -1,16 +1,17 @@
 import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/postgresql';
 import type { Clock } from '../clock.js';
 import { ClaimStatus, EnrollmentStatus, Role, VoucherStatus, VoucherType } from '../domain/enums.js';
-import { transition } from '../domain/lifecycle.js';
-import { ENROLLMENT_TRANSITIONS, VOUCHER_OPERATOR_ACTIONS, VOUCHER_TRANSITIONS, type VoucherOperatorAction } from '../domain/lifecycles.js';
+import { ENROLLMENT_LIFECYCLE, VOUCHER_LIFECYCLE, VOUCHER_OPERATOR_ACTIONS, type VoucherOperatorAction } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
-import { Enrollment, Guardianship, SuspendedSubject, Voucher } from '../entities/index.js';
+import { type Application, type City, Enrollment, Guardianship, type Offer, type Program, type Quota, SuspendedSubject, Voucher } from '../entities/index.js';
 import { badInput, conflict, forbidden, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
 import { actorOf, recordAudit } from './audit.service.js';
+import { moveTo } from './status-change.js';
+import { enrollmentOwner, voucherOwner } from './voucher.queries.js';
 import type { CityService } from './city.service.js';
-import { releaseSeat } from './counters.js';
+import { releaseSeat, returnToQuota, takeSeat } from './counters.js';
 import { lockChildren, lockVoucherRow, moveSeat } from './locks.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
 import { programForPlacement } from './placement.js';
@@ -61,9 +62,7 @@ export class VoucherService {
       // The lock order (locks.ts): the child, the voucher, then its enrollment, then the seats in
       // program id order, as revoke and suspend take them, so a switch and a status change of
       // the same voucher wait for each other instead of deadlocking.
-      const [owner] = isUuid(enrollmentId)
-        ? await em.execute<{ voucher_id: string; child_id: string }[]>('select e.voucher_id, v.child_id from enrollment e join voucher v on v.id = e.voucher_id where e.id = ?', [enrollmentId])
-        : [];
+      const owner = isUuid(enrollmentId) ? await enrollmentOwner.first(em, { id: enrollmentId }) : undefined;
       if (!owner) throw notFound('Enrollment', enrollmentId);
       if (!(await em.count(Guardianship, { child: owner.child_id, applicant: { iin: viewer.iin }, status: ClaimStatus.VERIFIED }))) throw forbidden('This enrollment belongs to another family.');
       await lockChildren(em, [owner.child_id]);
@@ -80,7 +79,8 @@ export class VoucherService {
       const program = await programForPlacement(em, programId, { type: voucher.type, cityId: voucher.city.id }, child, now);
       await moveSeat(em, old.program.id, program.id);
 
-      old.status = transition(ENROLLMENT_TRANSITIONS, 'Enrollment', old.status, EnrollmentStatus.TRANSFERRED);
+      // One audit entry, the voucher's SWITCHED, covers the old enrollment's move.
+      await moveTo(em, old, ENROLLMENT_LIFECYCLE, EnrollmentStatus.TRANSFERRED, { partOf: { entityType: 'Voucher', entityId: voucher.id } });
       old.endedAt = now;
       await em.flush(); // the old one stops being ACTIVE before the new one starts (one active per voucher)
       const next = new Enrollment(ref(voucher), ref(program), now, ref(old));
@@ -122,20 +122,47 @@ export class VoucherService {
       // The lifecycle table alone would let "reinstate" take a RESERVED voucher to ACTIVE (the
       // acceptance move), leaving a voucher with no enrollment and an offer nobody can decide.
       if (!(movable as readonly VoucherStatus[]).includes(from)) throw operatorActionRefused(action, from);
-      voucher.status = transition(VOUCHER_TRANSITIONS, 'Voucher', from, to);
+      await moveTo(em, voucher, VOUCHER_LIFECYCLE, to, { actor: actorOf(viewer), action, cityCode: city.code, reason });
       voucher.statusReason = reason;
       await trackSuspension(em, SuspendedSubject.VOUCHER, voucher.id, { before: from !== VoucherStatus.SUSPENDED, after: to !== VoucherStatus.SUSPENDED }, this.clock());
       if (to === VoucherStatus.REVOKED) {
         const active = await em.findOne(Enrollment, { voucher: voucher.id, status: EnrollmentStatus.ACTIVE }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (active) {
-          active.status = transition(ENROLLMENT_TRANSITIONS, 'Enrollment', active.status, EnrollmentStatus.ENDED);
+          // A step of the revocation (its entry is the voucher's).
+          await moveTo(em, active, ENROLLMENT_LIFECYCLE, EnrollmentStatus.ENDED, { partOf: { entityType: 'Voucher', entityId: voucher.id } });
           active.endedAt = this.clock();
           await releaseSeat(em, active.program.id);
         }
       }
-      recordAudit(em, actorOf(viewer), { action, entityType: 'Voucher', entityId: voucher.id, cityCode: city.code, before: { status: from }, after: { status: to }, reason });
       return voucher;
     });
+  }
+
+  /** A voucher reserved for an offer to the head of the queue (IssuingService), from the queue's quota. */
+  reserve(em: EntityManager, application: Application, city: City, quota: Quota, type: VoucherType): Voucher {
+    const voucher = new Voucher({ child: application.child, application: ref(application), city: ref(city), quota: ref(quota), type });
+    em.persist(voucher);
+    return voucher;
+  }
+
+  /**
+   * The accepted offer's voucher becomes the child's: a seat taken in `program` (a counter, taken
+   * last in the lock order), the voucher ACTIVE and its first enrollment begun at `at`. A step of
+   * the offer's audited change; returns the status the voucher left.
+   */
+  async enroll(em: EntityManager, voucher: Voucher, program: Program, at: Date, offer: Offer): Promise<{ from: VoucherStatus; enrollment: Enrollment }> {
+    await takeSeat(em, program.id);
+    const from = await moveTo<VoucherStatus, 'status'>(em, voucher, VOUCHER_LIFECYCLE, VoucherStatus.ACTIVE, { partOf: { entityType: 'Offer', entityId: offer.id } });
+    const enrollment = new Enrollment(ref(voucher), ref(program), at);
+    em.persist(enrollment);
+    return { from, enrollment };
+  }
+
+  /** A declined or lapsed offer's voucher goes back to the quota (a step of the offer's audited change); returns the status it left. */
+  async release(em: EntityManager, voucher: Voucher, offer: Offer): Promise<VoucherStatus> {
+    const from = await moveTo<VoucherStatus, 'status'>(em, voucher, VOUCHER_LIFECYCLE, VoucherStatus.RELEASED, { partOf: { entityType: 'Offer', entityId: offer.id } });
+    await returnToQuota(em, voucher.quota.id);
+    return from;
   }
 }
 
@@ -153,7 +180,7 @@ function operatorActionRefused(action: VoucherOperatorAction, from: VoucherStatu
  * voucher row (its enrollment and seat after), the order switchProgram and acceptOffer use too.
  */
 async function lockVoucher(em: EntityManager, voucherId: string): Promise<Voucher> {
-  const [owner] = isUuid(voucherId) ? await em.execute<{ child_id: string }[]>('select child_id from voucher where id = ?', [voucherId]) : [];
+  const owner = isUuid(voucherId) ? await voucherOwner.first(em, { id: voucherId }) : undefined;
   if (!owner) throw notFound('Voucher', voucherId);
   await lockChildren(em, [owner.child_id]);
   await lockVoucherRow(em, voucherId);

@@ -33,14 +33,7 @@ describe('the shape of the code', () => {
   });
 
   it('a status changes only through moveTo/moveAll (src/services/status-change.ts), which check the transition tables', () => {
-    // Files still changing a status by hand; each is converted to moveTo and removed from here.
-    const notYet = [
-      'src/services/issuing.service.ts',
-      'src/services/offer.service.ts',
-      'src/services/voucher.service.ts',
-      'src/services/application.service.ts',
-    ];
-    const allowed = ['src/services/status-change.ts', ...notYet];
+    const allowed = ['src/services/status-change.ts'];
     // A statement assigning the property (SQL comparisons like `a.status = 'QUEUED'` sit inside strings).
     // Where a lifecycle begins rather than moves: a family's declaration starts a new category claim
     // on its link, CLAIMED (Guardianship.beginCategoryClaim), as a new entity starts in its first status.
@@ -54,18 +47,9 @@ describe('the shape of the code', () => {
     // The mechanisms build their statements from their arguments (advisory locks, set-wise moves).
     const mechanisms = ['src/services/locks.ts', 'src/services/status-change.ts'];
     // Files still sending SQL of their own; each moves its statements to a *.queries.ts and leaves this list.
-    const notYet = [
-      'src/jobs/scheduler.ts',
-      'src/services/application.service.ts',
-      'src/services/counters.ts',
-      'src/services/idempotency.ts',
-      'src/services/issuing.service.ts',
-      'src/services/offer.service.ts',
-      'src/services/queue-blocks.ts',
-      'src/services/queue.service.ts',
-      'src/services/rules.service.ts',
-      'src/services/voucher.service.ts',
-    ];
+    // queue-blocks.ts runs its named queries as [text, params] statements that the hub and the
+    // benchmarks also send; it is the one file left to move onto NamedQuery.all.
+    const notYet = ['src/services/queue-blocks.ts'];
     const queries = sources('src/services').map(({ file }) => file).filter((file) => file.endsWith('.queries.ts'));
     // A raw statement: EntityManager or connection execute (the ORM's query builder, qb.execute, is not one).
     expect(offenders(['src/services', 'src/jobs', 'src/identity'], /(?<!qb)\.execute\s*[<(]/, [...mechanisms, ...notYet, ...queries])).toEqual([]);
