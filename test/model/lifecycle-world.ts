@@ -5,6 +5,7 @@
 // exists), so every subsequence of a command list still runs: fast-check can shrink a failing
 // list to a short reproduction.
 import fc from 'fast-check';
+import { pino } from 'pino';
 import { localDate } from '../../src/domain/calendar.js';
 import { TestApi } from '../support/api.js';
 import { freshDatabase } from '../support/fresh-database.js';
@@ -33,13 +34,27 @@ export interface World {
   timezone: string;
   /** The jobs' clock: moves forward only, by the RunJobs command. */
   now: Date;
+  /** The server's error log lines (the cause behind a masked INTERNAL_SERVER_ERROR), newest last. */
+  serverErrors: string[];
   close(): Promise<void>;
 }
 
 export async function buildWorld(): Promise<World> {
   const { db, drop } = await freshDatabase('kezek_model');
+  // A reply of INTERNAL_SERVER_ERROR hides its cause from the client; the failure message shows the server's log of it.
+  const serverErrors: string[] = [];
+  const log = pino(
+    { level: 'error' },
+    {
+      write: (line: string) => {
+        serverErrors.push(line);
+        if (serverErrors.length > 20) serverErrors.shift();
+      },
+    },
+  );
   const api = await TestApi.start({
     db,
+    log,
     // The model sends thousands of requests from one address and identity; the limits are not what it tests.
     rateLimits: { requestsPerAddress: 1e9, requestsPerCaller: 1e9, mutationsPerCaller: 1e9 },
   });
@@ -58,6 +73,7 @@ export async function buildWorld(): Promise<World> {
   for (let i = 0; i < FAMILIES; i++) families.push(await seed.parent().withChild(1, undefined, i === 0 ? 'ORPHAN' : 'NONE'));
   const [city] = await api.sql<{ timezone: string }>(`select timezone from city where code = ?`, [CITY]);
   return {
+    serverErrors,
     api,
     seed,
     operator,
@@ -343,7 +359,9 @@ interface Reply {
 async function send(world: World, request: Request): Promise<Reply> {
   const res = await world.api.request(request.query, request.variables, { token: request.token });
   const code = res.body.errors?.[0]?.extensions?.code ?? null;
-  if (code !== null && !ALLOWED_CODES.has(code)) throw new Error(`${request.label} answered ${code}: ${res.body.errors?.[0]?.message}`);
+  if (code !== null && !ALLOWED_CODES.has(code)) {
+    throw new Error(`${request.label} answered ${code}: ${res.body.errors?.[0]?.message}\nserver log:\n${world.serverErrors.slice(-5).join('')}`);
+  }
   // MODEL_DEBUG=accept prints the refusals of requests whose label starts so (why a run stays shallow).
   if (process.env.MODEL_DEBUG && code && request.label.startsWith(process.env.MODEL_DEBUG)) console.log(request.label, code, res.body.errors?.[0]?.message);
   if (code === null && !res.body.data) throw new Error(`${request.label} answered no data and no error`);
