@@ -32,6 +32,8 @@ describe('the lifecycle under random interleavings', () => {
             if (command.kind === 'together') batches++;
             const line = await runCommand(world, command);
             log.push(`${i + 1}. ${line}`);
+            // A long run shows it is alive: a line every thousand steps.
+            if ((i + 1) % 1000 === 0) console.log(`lifecycle model: step ${i + 1} of ${steps}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
             for (const [, what, code] of line.matchAll(/([a-zA-Z-]+)\([^)]*\)→(\w+)/g)) tally.set(`${what} ${code}`, (tally.get(`${what} ${code}`) ?? 0) + 1);
             await checkInvariants(world);
           }
