@@ -49,6 +49,12 @@ export interface ServerOptions {
   registry?: IdentityRegistry;
   /** The time the services of each request read (deadlines); the system clock unless a test moves it. */
   clock?: Clock;
+  /**
+   * Test servers only (main.ts never sets it): a request may bring its own time (TestApi reads a
+   * header), so a test moves the clock for its own requests — its own city's world — without moving
+   * it for the tests running beside it on the same server. Undefined: the server's `clock`.
+   */
+  requestClock?: (req: Request) => Clock | undefined;
 }
 
 export interface KezekServer {
@@ -146,7 +152,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
       log,
       realtime,
       options.registry ?? null,
-      options.clock,
+      options.requestClock?.(req) ?? options.clock,
     );
   app.use(exportsRouter(requestContext, log));
   app.use(webRouter(log));

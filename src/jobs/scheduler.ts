@@ -67,7 +67,7 @@ export class Scheduler extends PeriodicTask {
  * One pass of every job. Exposed for tests, which drive time explicitly and may limit the city jobs
  * to some cities (an empty list: none of them, only the global jobs).
  */
-export async function runJobs(orm: Orm, now: Date, scope: JobScope = {}): Promise<JobResults> {
+export async function runJobs(orm: Orm, now: Date, scope: JobScope = {}, options: { eventRetentionDays?: number } = {}): Promise<JobResults> {
   const failures: JobFailure[] = [];
   const results: JobResults = { expired: 0, reminded: 0, autoIssued: 0, unconfirmed: 0, blocksClosed: 0, eventsPruned: 0, failures };
   if (!scope.cityCodes || scope.cityCodes.length > 0) {
@@ -79,7 +79,7 @@ export async function runJobs(orm: Orm, now: Date, scope: JobScope = {}): Promis
     results.unconfirmed = await lapseUnconfirmedByCity(orm, cities, now, failures);
     results.blocksClosed = await maintainBlocks(orm, cities, now, failures);
   }
-  results.eventsPruned = (await isolated(failures, 'prune-events', 'domain events', () => exclusively(orm, 'prune-events', (em) => pruneEvents(em)))) ?? 0;
+  results.eventsPruned = (await isolated(failures, 'prune-events', 'domain events', () => exclusively(orm, 'prune-events', (em) => pruneEvents(em, options.eventRetentionDays ?? EVENT_RETENTION_DAYS)))) ?? 0;
   return results;
 }
 
@@ -88,8 +88,8 @@ export async function runJobs(orm: Orm, now: Date, scope: JobScope = {}): Promis
  * them). By the database's clock, not the jobs' `now`: a test driving time forward must never
  * delete events other instances have yet to read.
  */
-async function pruneEvents(em: EntityManager): Promise<number> {
-  return (await pruneEventsQuery.first(em, { days: EVENT_RETENTION_DAYS }))?.n ?? 0;
+async function pruneEvents(em: EntityManager, days: number): Promise<number> {
+  return (await pruneEventsQuery.first(em, { days }))?.n ?? 0;
 }
 
 /**

@@ -18,7 +18,6 @@ import { inTransaction, LockSetChanged } from './transaction.js';
 import { programForPlacement } from './placement.js';
 import { EventKind, publishEvent } from '../realtime/publish.js';
 import type { Clock } from '../clock.js';
-import type { JobFailure } from '../jobs/isolated.js';
 
 /** Offers: the parent accepts one (choosing a program) or declines it; the scheduler expires the rest. */
 export class OfferService {
@@ -317,15 +316,4 @@ export interface JobScope {
  */
 export function isOverdue(offer: Offer, now: Date): boolean {
   return offer.deadline.getTime() <= now.getTime();
-}
-
-/**
- * Expires every pending offer due by `now` (all of them, so downtime is caught up), each in its own
- * transaction, reporting the ones that fail in `failures`: the scheduler's expiry job
- * (src/jobs/scheduler.ts), for callers that run it alone.
- */
-export async function expireDueOffers(em: EntityManager, now: Date, scope: JobScope = {}, failures: JobFailure[] = [], page = 500): Promise<number> {
-  // Imported when run: the jobs build their services through the factory, which imports this file.
-  const { expireOffers } = await import('../jobs/scheduler.js');
-  return expireOffers(em, now, scope, failures, page);
 }

@@ -61,9 +61,12 @@ describe.concurrent('paying only for confirmed attendance', () => {
 
     // Child 2 switches from robotics to football on day 20: each provider is paid for its own sessions.
     const two = await seed.enrolled(robotics, city, month.day(1));
-    const { switchProgram } = await api.operation<SwitchProgramMutation, SwitchProgramMutationVariables>('SwitchProgram', { input: { enrollmentId: two.enrollmentId, programId: football } }, { token: two.family.token });
-    await api.sql(`update enrollment set ended_at = ?::date where id = ?`, [month.day(20), two.enrollmentId]);
-    await api.sql(`update enrollment set started_at = ?::date where id = ?`, [month.day(20), switchProgram.enrollment.id]);
+    // The family switches on day 20 (the request's own time).
+    await api.operation<SwitchProgramMutation, SwitchProgramMutationVariables>(
+      'SwitchProgram',
+      { input: { enrollmentId: two.enrollmentId, programId: football } },
+      { token: two.family.token, at: new Date(`${month.day(20)}T00:00:00Z`) },
+    );
     const before = [await session(school, robotics, 17, [two.childId], 1), await session(school, robotics, 19, [two.childId], 1)];
     const after = [await session(studio, football, 21, [two.childId], 2), await session(studio, football, 23, [two.childId], 2)];
     const notEnrolled = await record(studio, football, month.day(17), [two.childId]);

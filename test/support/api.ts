@@ -40,10 +40,19 @@ export interface GraphqlResponse<T = Record<string, any>> {
   body: { data?: T | null; errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[] };
 }
 
+/** The header a test request names its own time in (see Credentials.at). */
+export const TEST_TIME_HEADER = 'x-kezek-test-time';
+
 export interface Credentials {
   token?: string;
   apiKey?: string;
   headers?: Record<string, string>;
+  /**
+   * The time this request's services read, instead of the server's clock: a test enrolls a child
+   * "on the 1st" or answers an offer "after its deadline" without moving time for the other tests
+   * of its file (TEST_TIME_HEADER; honoured by test servers only).
+   */
+  at?: Date;
 }
 
 export class TestApi {
@@ -111,6 +120,10 @@ export class TestApi {
       listen: db,
       registry,
       clock: options.clock ?? (() => api!.clock.now()),
+      requestClock: (req) => {
+        const at = req.headers[TEST_TIME_HEADER];
+        return typeof at === 'string' ? () => new Date(at) : undefined;
+      },
     });
     api = new TestApi(orm, server, socketPath, tokens.sign!, registry);
     orm.em.getConnection().getKnex().on('query', () => void api.statements++);
@@ -206,6 +219,7 @@ export class TestApi {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...creds.headers };
     if (creds.token) headers.authorization = `Bearer ${creds.token}`;
     if (creds.apiKey) headers['x-api-key'] = creds.apiKey;
+    if (creds.at) headers[TEST_TIME_HEADER] = creds.at.toISOString();
     return new Promise((resolve, reject) => {
       const req = http.request({ socketPath: this.socketPath, path: urlPath, method, headers }, (res) => {
         const chunks: Buffer[] = [];

@@ -38,7 +38,9 @@ export async function buildPrivacyWorld(options: { name?: string; providerName?:
   const { db, drop } = await freshDatabase('kezek_privacy');
   const api = await TestApi.start({ db, limits: { maxCost: 1e15, maxCostStaff: 1e15, maxDepth: 30, maxAliases: 50, maxPayloadBytes: 10 * 1024 * 1024 } });
   const seed = new Seed(api);
-  const data = (query: string, variables: Record<string, unknown>, token: string) => api.data(query, variables, { token });
+  const data = (query: string, variables: Record<string, unknown>, token: string, at?: Date) => api.data(query, variables, { token, at });
+  /** A request's own time: the start (UTC) of a YYYY-MM-DD day, as enrollments were once back-dated to. */
+  const atStartOf = (day: string) => new Date(`${day}T00:00:00Z`);
 
   const admin = await seed.admin();
   const homeOperator = await seed.operator(HOME);
@@ -64,26 +66,30 @@ export async function buildPrivacyWorld(options: { name?: string; providerName?:
   await seed.categoryVerified(childIin);
   const away = await seed.apply({ iin: parent.iin, token: family, children: [{ id: childId, iin: childIin }] }, 0, 'TARGETED', AWAY);
   const home = await seed.apply({ iin: parent.iin, token: family, children: [{ id: childId, iin: childIin }] }, 0, 'UNIVERSAL', HOME);
+  // The child was enrolled three days ago and switched yesterday (each request at its own time).
+  const { cities } = await api.data(`{ cities { code timezone } }`);
+  const today = localDate(cities.find((c: any) => c.code === HOME).timezone, new Date());
   await seed.quotaRoom(HOME, 'UNIVERSAL', 1);
   const [offer] = await seed.issue(HOME, 'UNIVERSAL', 1);
   const { acceptOffer } = await data(
     `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id voucher { id } } } }`,
     { o: offer!.id, p: programOne },
     family,
+    atStartOf(shiftDays(today, -3)),
   );
   const enrollmentOne = acceptOffer.enrollment.id as string;
 
   // Sessions: at provider One two days ago, then the switch, then at provider Two today.
-  const { cities } = await api.data(`{ cities { code timezone } }`);
-  const today = localDate(cities.find((c: any) => c.code === HOME).timezone, new Date());
-  await api.sql(`update enrollment set started_at = ?::date where id = ?`, [shiftDays(today, -3), enrollmentOne]);
   const RECORD = `mutation($input: RecordAttendanceInput!) { recordAttendance(input: $input) { attendances { id } } }`;
   const CONFIRM = `mutation($ids: [ID!]!) { confirmAttendance(input: { attendanceIds: $ids }) { attendances { id } } }`;
   const sessionOne = (await data(RECORD, { input: { programId: programOne, date: shiftDays(today, -2), childIds: [childId], hours: 1.5 } }, one.token)).recordAttendance.attendances[0].id;
-  const { switchProgram } = await data(`mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p }) { enrollment { id } } }`, { e: enrollmentOne, p: programTwo }, family);
+  const { switchProgram } = await data(
+    `mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p }) { enrollment { id } } }`,
+    { e: enrollmentOne, p: programTwo },
+    family,
+    atStartOf(shiftDays(today, -1)),
+  );
   const enrollmentTwo = switchProgram.enrollment.id as string;
-  await api.sql(`update enrollment set ended_at = ?::date where id = ?`, [shiftDays(today, -1), enrollmentOne]);
-  await api.sql(`update enrollment set started_at = ?::date where id = ?`, [shiftDays(today, -1), enrollmentTwo]);
   const sessionTwo = (await data(RECORD, { input: { programId: programTwo, date: today, childIds: [childId], hours: 2 } }, two.token)).recordAttendance.attendances[0].id;
   await data(CONFIRM, { ids: [sessionOne] }, family);
   await data(CONFIRM, { ids: [sessionTwo] }, family);

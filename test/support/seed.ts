@@ -162,8 +162,8 @@ export class Seed {
   }
 
   /**
-   * A child enrolled in `programId` through the real path (apply, issue, accept), with the
-   * enrollment back-dated to `since` so past sessions can be recorded for it.
+   * A child enrolled in `programId` through the real path (apply, issue, accept), the offer
+   * accepted at the start of `since` (the request's own time), so past sessions can be recorded.
    */
   async enrolled(programId: string, city: string, since: string, options: { type?: 'TARGETED' | 'UNIVERSAL'; birthDate?: string } = {}) {
     const type = options.type ?? 'UNIVERSAL';
@@ -174,10 +174,9 @@ export class Seed {
     const { acceptOffer } = await this.api.operation<AcceptOfferMutation, AcceptOfferMutationVariables>(
       'AcceptOffer',
       { input: { offerId: offer.id, programId } },
-      { token: family.token },
+      { token: family.token, at: new Date(`${since}T00:00:00Z`) },
     );
     const enrollmentId = acceptOffer.enrollment.id;
-    await this.api.sql(`update enrollment set started_at = ?::date where id = ?`, [since, enrollmentId]);
     return { family, childId: family.children[0]!.id, enrollmentId };
   }
 

@@ -32,6 +32,10 @@ describe('the shape of the code', () => {
     expect(offenders(['src/services', 'src/jobs'], /new Date\(\)|Date\.now\(\)/)).toEqual([]);
   });
 
+  it('tests move time through the clock (api.clock, a request\'s own time, a job\'s now), never by back-dating rows', () => {
+    expect(offenders(['test'], /\bset\s+\w*(_at|deadline|_date)\s*=/i, ['test/unit/architecture.spec.ts'])).toEqual([]);
+  });
+
   it('a status changes only through moveTo/moveAll (src/services/status-change.ts), which check the transition tables', () => {
     const allowed = ['src/services/status-change.ts'];
     // A statement assigning the property (SQL comparisons like `a.status = 'QUEUED'` sit inside strings).
