@@ -14,6 +14,8 @@ import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js'
 import { currentRules } from './rules.service.js';
 import { enrollmentsOnDay, firstSuspendedSession, insertSessions } from './attendance.queries.js';
 import { moveAll, moveTo } from './status-change.js';
+import { lockChildren } from './locks.js';
+import { inTransaction } from './transaction.js';
 import { requireText } from './validate.js';
 
 export interface RecordAttendanceInput {
@@ -75,7 +77,12 @@ export class AttendanceService {
       if (!isUuid(id)) throw badInput(`input.childIds[${i}]`, 'Not a child id.');
     });
 
-    return this.em.transactional(async (em) => {
+    // The children's locks first (level 2 of locks.ts), as every voucher change takes them, then
+    // the rows: a session recorded while the child's voucher is suspended, revoked or switched waits
+    // for that change instead of deadlocking with it (the insert's foreign-key check locks the
+    // voucher row). A deadlock or serialization failure that still happens is retried.
+    return inTransaction(this.em, async (em) => {
+      await lockChildren(em, childIds);
       // The enrollments of each child in this program that covered the date (in the city's time):
       // two on the day the child switched away and back; the later one records a new session.
       const enrollments = await enrollmentsOnDay.all(em, { day: input.date, timezone: city.timezone, programId: program.id, childIds });
@@ -120,7 +127,7 @@ export class AttendanceService {
     requireRole(viewer, Role.PARENT);
     const ids = [...new Set(attendanceIds)];
     if (ids.length === 0 || ids.length > 500 || !ids.every(isUuid)) throw badInput('input.attendanceIds', 'Give between 1 and 500 attendance ids.');
-    const result = await this.em.transactional((em) =>
+    const result = await inTransaction(this.em, (em) =>
       onceForKey(em, viewer, idempotencyKey, 'confirmAttendance', [...ids].sort(), async () => {
         const sessions = await this.lockOwn(em, viewer.iin, ids);
         await refuseSuspendedSessions(em, ids);
@@ -137,7 +144,7 @@ export class AttendanceService {
   async dispute(viewer: Viewer, attendanceId: string, rawReason: string): Promise<Attendance> {
     requireRole(viewer, Role.PARENT);
     const reason = requireText(rawReason, 'input.reason', { min: 3, max: 1000 });
-    return this.em.transactional(async (em) => {
+    return inTransaction(this.em, async (em) => {
       const [attendance] = await this.lockOwn(em, viewer.iin, [attendanceId]);
       if (attendance!.status === AttendanceStatus.DISPUTED) return attendance!;
       await this.decide(em, viewer, attendance!, AttendanceStatus.DISPUTED, reason);

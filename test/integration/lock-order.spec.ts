@@ -7,6 +7,7 @@
 // default test timeout, hence the longer one below (a bound, not a timing assertion).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { localDate } from '../../src/domain/calendar.js';
 import { TestApi } from '../support/api.js';
 import { type FamilyHandle, Seed } from '../support/seed.js';
 
@@ -133,6 +134,33 @@ describe.concurrent('finding 2: one lock order for every use case that touches a
     const seats = await seatsTaken(p1, p2, p3);
     expect(seats[p1]).toBe(0);
     expect(seats[p2]! + seats[p3]!).toBe(TRIALS);
+  });
+
+  it('recordAttendance beside a revoke, a suspension or a switch of the same child: never a 500 (the model test found a deadlock)', async ({ expect }) => {
+    const city = await seed.city();
+    const w = await world(city);
+    const program = (await seed.program(w.school, { minAge: 6, maxAge: 12, seats: 3 * TRIALS })).id;
+    const other = (await seed.program(w.school, { minAge: 6, maxAge: 12, seats: 3 * TRIALS })).id;
+    const children = await enrolledChildren(w, program, 3 * TRIALS);
+    const today = localDate('Asia/Almaty', new Date()); // seed.city's time zone
+    const RECORD = `mutation($input: RecordAttendanceInput!) { recordAttendance(input: $input) { attendances { id } } }`;
+    const record = (childId: string) => api.request(RECORD, { input: { programId: program, date: today, childIds: [childId], hours: 1 } }, { token: w.school.token });
+    const outcomes = new Set<string>();
+    for (const [i, child] of children.entries()) {
+      const childId = child.family.children[0]!.id;
+      const change = [
+        () => api.request(REVOKE, { v: child.voucherId }, { token: w.operator }),
+        () => api.request(SUSPEND, { v: child.voucherId }, { token: w.operator }),
+        () => api.request(SWITCH, { e: child.enrollmentId, p: other }, { token: child.family.token }),
+      ][i % 3]!;
+      const [recorded, changed] = await Promise.all([record(childId), change()]);
+      outcomes.add(`${code(recorded)}/${code(changed)}`);
+      // Recorded first, or after the change: a suspension refuses the session (CONFLICT), a revoke or a
+      // switch ends the enrollment today, which still covers the day.
+      expect(['OK', 'CONFLICT']).toContain(code(recorded));
+      expect(code(changed)).toBe('OK');
+    }
+    expect([...outcomes].every((o) => !o.includes('INTERNAL'))).toBe(true);
   });
 });
 
