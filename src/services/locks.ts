@@ -65,7 +65,15 @@ export async function tryAdvisoryLock(em: EntityManager, key: LockKey): Promise<
 
 /** Level 1: the queue lock of each city, shared (queue writers) or exclusive (rules changes). */
 export async function lockCityQueues(em: EntityManager, cityIds: Iterable<string>, mode: 'shared' | 'exclusive' = 'shared'): Promise<void> {
-  for (const cityId of [...new Set(cityIds)].sort()) await advisoryLock(em, LockKey.cityQueues(cityId), mode);
+  const ids = [...new Set(cityIds)].sort();
+  if (ids.length <= 1) {
+    for (const cityId of ids) await advisoryLock(em, LockKey.cityQueues(cityId), mode);
+    return;
+  }
+  // Many cities (a category decision takes every city's): one statement, the locks taken row by row
+  // in id order (uuid order is the order of their lower-case text, as sorted above).
+  const fn = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+  await em.execute(`select count(${fn}(city_queue_lock_key(c.id))) from (select unnest(?::uuid[]) as id order by 1) c`, [`{${ids.join(',')}}`]);
 }
 
 /** Level 2: serialises everything one child holds or waits for. */
