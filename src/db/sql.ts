@@ -47,6 +47,14 @@ export class NamedQuery<P extends object, R> {
     return em.execute<R[]>(this.text, this.bind(params));
   }
 
+  /**
+   * Every row, on a pooled connection outside any transaction the EntityManager is in: for reads
+   * that must see what is committed now (a position read beside a transaction that waits).
+   */
+  outside(em: EntityManager, params: P): Promise<R[]> {
+    return em.getConnection().execute<R[]>(this.text, this.bind(params));
+  }
+
   /** The first row, or undefined. */
   async first(em: EntityManager, params: P): Promise<R | undefined> {
     return (await this.all(em, params))[0];

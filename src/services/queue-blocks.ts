@@ -31,7 +31,7 @@ export function queuePositionsStatement(applicationIds: readonly string[]): [sql
  */
 export async function queuePositions(em: EntityManager, applicationIds: readonly string[]): Promise<Map<string, number>> {
   if (applicationIds.length === 0) return new Map();
-  const rows = await em.getConnection().execute<{ id: string; position: number }[]>(...queuePositionsStatement(applicationIds));
+  const rows = await queuePositionsQuery.outside(em, { ids: [...applicationIds] });
   return new Map(rows.map((r) => [r.id, Number(r.position)]));
 }
 
@@ -46,7 +46,7 @@ export async function positionsInQueue(
   ids: readonly string[],
 ): Promise<PositionRow[]> {
   if (ids.length === 0) return [];
-  return em.getConnection().execute(...positionsInQueueStatement(queue, ids));
+  return positionsInQueueQuery.outside(em, { ids: [...ids], cityId: queue.cityId, voucherType: queue.voucherType });
 }
 
 export interface PositionRow {
