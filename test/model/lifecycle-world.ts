@@ -136,6 +136,12 @@ interface Request {
   token: string;
   /** The entity whose status the request changes: a change must leave an audit entry naming it. */
   entity?: string;
+  /**
+   * The reply the model predicts when the request is sent alone ('ok' or an error code), where the
+   * state before it decides the answer; undefined where more than the statuses decide (seats, ages,
+   * rules windows). Sent in a batch, any serial order may come first, so only the closed set is checked.
+   */
+  expected?: string;
 }
 
 /** A command as generated: a kind and numbers that choose its targets when it runs. */
@@ -187,7 +193,9 @@ function requestFor(world: World, state: Snapshot, c: { kind: string; a: number;
       const app = choose(state.applications, (x) => (c.kind === 'withdraw' ? x.status === 'QUEUED' : ['CANCELLED', 'WITHDRAWN'].includes(x.status)), c.a);
       if (!app) return null;
       const field = c.kind === 'withdraw' ? 'withdrawApplication' : 'restoreApplication';
-      return { label: `${c.kind}(${app.id.slice(-4)})`, query: `mutation($id: ID!) { ${field}(input: { applicationId: $id }) { application { id } } }`, variables: { id: app.id }, token: family(app.child_id)!.token, entity: app.id };
+      // The owner withdraws a waiting application; any other status is no longer the queue's to leave.
+      const expected = c.kind === 'withdraw' ? (app.status === 'QUEUED' ? 'ok' : 'CONFLICT') : undefined;
+      return { label: `${c.kind}(${app.id.slice(-4)})`, query: `mutation($id: ID!) { ${field}(input: { applicationId: $id }) { application { id } } }`, variables: { id: app.id }, token: family(app.child_id)!.token, entity: app.id, expected };
     }
     case 'accept':
     case 'decline': {
@@ -197,7 +205,16 @@ function requestFor(world: World, state: Snapshot, c: { kind: string; a: number;
       const token = family(app.child_id)!.token;
       return c.kind === 'accept'
         ? { label: `accept(${offer.id.slice(-4)})`, query: `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id } } }`, variables: { o: offer.id, p: pick(world.programs, c.b) }, token, entity: offer.id }
-        : { label: `decline(${offer.id.slice(-4)})`, query: `mutation($o: ID!) { declineOffer(input: { offerId: $o }) { offer { id } } }`, variables: { o: offer.id }, token, entity: offer.id };
+        : // A pending offer is its family's to decline (the server's clock is real time, well before the
+          // deadline); a decided one is not.
+          {
+            label: `decline(${offer.id.slice(-4)})`,
+            query: `mutation($o: ID!) { declineOffer(input: { offerId: $o }) { offer { id } } }`,
+            variables: { o: offer.id },
+            token,
+            entity: offer.id,
+            expected: offer.status === 'PENDING' ? 'ok' : 'CONFLICT',
+          };
     }
     case 'switch': {
       const enrollment = choose(state.enrollments, (e) => e.status === 'ACTIVE', c.a);
@@ -211,7 +228,9 @@ function requestFor(world: World, state: Snapshot, c: { kind: string; a: number;
       const fits: Record<string, string[]> = { suspend: ['ACTIVE'], reinstate: ['SUSPENDED'], revoke: ['ACTIVE', 'SUSPENDED'] };
       const voucher = choose(state.vouchers, (v) => fits[c.kind]!.includes(v.status), c.a);
       if (!voucher) return null;
-      return { label: `${c.kind}(${voucher.id.slice(-4)})`, query: `mutation($v: ID!) { ${c.kind}Voucher(input: { voucherId: $v, reason: "Проверка модели" }) { voucher { id } } }`, variables: { v: voucher.id }, token: op, entity: voucher.id };
+      // The operator's action moves exactly the statuses it means (VOUCHER_OPERATOR_ACTIONS); any other is CONFLICT.
+      const expected = fits[c.kind]!.includes(voucher.status) ? 'ok' : 'CONFLICT';
+      return { label: `${c.kind}(${voucher.id.slice(-4)})`, query: `mutation($v: ID!) { ${c.kind}Voucher(input: { voucherId: $v, reason: "Проверка модели" }) { voucher { id } } }`, variables: { v: voucher.id }, token: op, entity: voucher.id, expected };
     }
     case 'quota': {
       // Two times in three room for a few more vouchers beyond those used (revoked vouchers keep
@@ -395,6 +414,9 @@ export async function runCommand(world: World, command: Command): Promise<string
   const before = await fingerprint(world);
   const reply = await send(world, request);
   learn(world, request, reply);
+  if (request.expected && (reply.code ?? 'ok') !== request.expected) {
+    throw new Error(`${request.label} answered ${reply.code ?? 'ok'} where the state before it says ${request.expected}`);
+  }
   const after = await fingerprint(world);
   if (reply.code !== null && (after.state !== before.state || after.audits !== before.audits)) throw new Error(`${request.label} was refused (${reply.code}) but wrote something`);
   // Every change audited: a request that changed anything wrote an audit entry, naming the entity
