@@ -53,9 +53,9 @@ export class PaymentTreasuryResolver {
     return ctx.services.payments.overdue(payment, await ctx.loaders.city.load(payment.city.id));
   }
 
-  @FieldResolver(() => BankDetailsType, { nullable: true, description: 'The bank details the payment pays to: the provider’s confirmed set when the payment was approved (null before approval).' })
+  @FieldResolver(() => BankDetailsType, { nullable: true, description: 'The bank details the payment pays to: the provider’s confirmed set when the payment was approved (null before approval, and for agencies).' })
   bankDetails(@Root() payment: Payment, @Ctx() ctx: Context): Promise<BankDetails | null> {
-    return ctx.services.bankDetails.byId(payment.bankDetails?.id ?? null);
+    return ctx.services.bankDetails.ofPayment(ctx.viewer, payment);
   }
 }
 

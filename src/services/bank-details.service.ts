@@ -4,7 +4,7 @@ import { BANK_DETAILS_MESSAGES, checkBik, checkIban } from '../domain/bank-detai
 import { BankDetailsStatus, Role } from '../domain/enums.js';
 import { BANK_DETAILS_LIFECYCLE } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
-import { BankDetails, Provider } from '../entities/index.js';
+import { BankDetails, type Payment, Provider } from '../entities/index.js';
 import { badInput, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
@@ -67,9 +67,15 @@ export class BankDetailsService {
     return this.em.find(BankDetails, { provider: provider.id, ...(status ? { status } : {}) }, { orderBy: { proposedAt: 'desc', id: 'desc' } });
   }
 
-  /** One set by id (a payment's: whoever sees the payment sees what it pays to). */
-  byId(id: string | null): Promise<BankDetails | null> {
-    return id ? this.em.findOne(BankDetails, { id }) : Promise.resolve(null);
+  /**
+   * The set a payment pays to, for a caller who sees the payment: its provider, an operator of its
+   * city, an admin (the payment's own scope); agencies see payments but, as with
+   * Provider.bankDetails, no account.
+   */
+  ofPayment(viewer: Viewer, payment: Payment): Promise<BankDetails | null> {
+    const id = payment.bankDetails?.id;
+    if (!id || viewer.role === Role.AGENCY) return Promise.resolve(null);
+    return this.em.findOne(BankDetails, { id });
   }
 
   /** The confirmed set in force, in the caller's transaction (a payment's approval names it). */

@@ -104,6 +104,7 @@ describe.concurrent('payments the treasury can execute', () => {
     expect((await overdue(operator, on(18))).totalCount).toBe(0);
     const late = await overdue(await seed.agency(), on(19));
     expect(late.edges.map((e: any) => [e.node.id, e.node.overdue]).sort()).toEqual([[schoolPayment, true], [studioPayment, true]].sort());
+    expect(late.edges.map((e: any) => e.node.bankDetails)).toEqual([null, null]); // agencies see payments, not accounts
     const onTime = async (at: Date) => (await api.data(PAYMENTS, { filter: { city, overdue: false } }, { token: operator, at })).payments.totalCount;
     expect([await onTime(on(18)), await onTime(on(19))]).toEqual([2, 0]);
 
