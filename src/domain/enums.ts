@@ -141,6 +141,15 @@ export enum PaymentStatus {
   FAILED = 'FAILED',
 }
 
+/** A provider's bank details: proposed by the provider, confirmed or rejected by its city's operator. */
+export enum BankDetailsStatus {
+  PROPOSED = 'PROPOSED',
+  CONFIRMED = 'CONFIRMED',
+  REJECTED = 'REJECTED',
+  /** Replaced: a confirmed set by a newer confirmed one, a proposal by a newer proposal. */
+  SUPERSEDED = 'SUPERSEDED',
+}
+
 /**
  * A claim that still has to be proven: the link between a parent and a child, or a child's
  * priority category. Only a VERIFIED claim counts (issue 10 §3).

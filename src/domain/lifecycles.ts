@@ -1,7 +1,7 @@
 // The voucher lifecycle as explicit transition tables (DESIGN §2). Nothing assigns these statuses
 // except through moveTo()/moveAll() (src/services/status-change.ts), which check these tables; a
 // move not listed here is a CONFLICT. Each table is named by a Lifecycle below.
-import { ApplicationStatus, AttendanceStatus, ClaimStatus, EnrollmentStatus, OfferStatus, PaymentStatus, ProviderStatus, VoucherStatus } from './enums.js';
+import { ApplicationStatus, AttendanceStatus, BankDetailsStatus, ClaimStatus, EnrollmentStatus, OfferStatus, PaymentStatus, ProviderStatus, VoucherStatus } from './enums.js';
 import type { TransitionTable } from './lifecycle.js';
 
 export const APPLICATION_TRANSITIONS: TransitionTable<ApplicationStatus> = {
@@ -73,6 +73,18 @@ export const PAYMENT_TRANSITIONS: TransitionTable<PaymentStatus> = {
 };
 
 /**
+ * A provider's bank details: a proposal is confirmed or rejected by the city's operator, or
+ * replaced by the provider's next proposal; confirmed details stay in force (payments approved
+ * meanwhile name them) until newer ones are confirmed.
+ */
+export const BANK_DETAILS_TRANSITIONS: TransitionTable<BankDetailsStatus> = {
+  [BankDetailsStatus.PROPOSED]: [BankDetailsStatus.CONFIRMED, BankDetailsStatus.REJECTED, BankDetailsStatus.SUPERSEDED],
+  [BankDetailsStatus.CONFIRMED]: [BankDetailsStatus.SUPERSEDED],
+  [BankDetailsStatus.REJECTED]: [],
+  [BankDetailsStatus.SUPERSEDED]: [],
+};
+
+/**
  * A parent–child link and a priority category are claims until the population registry or the
  * city's operator decides them. A VERIFIED link can still be rejected: when an operator verifies
  * another family's claim on the same child (one verified representative per child), or finds it
@@ -124,6 +136,7 @@ export const ENROLLMENT_LIFECYCLE = lifecycle('Enrollment', ENROLLMENT_TRANSITIO
 export const ATTENDANCE_LIFECYCLE = lifecycle('Attendance', ATTENDANCE_TRANSITIONS, 'attendance');
 export const PAYMENT_LIFECYCLE = lifecycle('Payment', PAYMENT_TRANSITIONS, 'payment');
 export const PROVIDER_LIFECYCLE = lifecycle('Provider', PROVIDER_TRANSITIONS, 'provider');
+export const BANK_DETAILS_LIFECYCLE = lifecycle('BankDetails', BANK_DETAILS_TRANSITIONS, 'bank_details');
 /** A family's claim to represent a child (the guardianship row's status). */
 export const LINK_CLAIM_LIFECYCLE: Lifecycle<ClaimStatus> = { ...lifecycle('Link claim', CLAIM_TRANSITIONS, 'guardianship'), entityType: 'ChildLink' };
 /** The priority category declared on the same claim, decided on its own. */

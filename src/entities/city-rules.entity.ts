@@ -1,4 +1,4 @@
-import { Entity, Enum, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
+import { Check, Entity, Enum, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
 import { Direction, LapsePolicy, PriorityCategory, VoucherType } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { City } from './city.entity.js';
@@ -10,6 +10,7 @@ import { bigintString } from './types/bigint-string.type.js';
  */
 @Entity({ tableName: 'city_rules' })
 @Unique({ name: 'city_rules_version_unique', properties: ['city', 'version'] })
+@Check({ name: 'city_rules_payment_due_day', expression: 'payment_due_day >= 1 and payment_due_day <= 28' })
 export class CityRules {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
@@ -76,8 +77,12 @@ export class CityRules {
   @Property({ type: bigintString(), nullable: true })
   monthlyCapTiyn?: string | null = null;
 
-  constructor(init: Omit<CityRules, 'id' | 'createdAt' | 'confirmationWindowDays' | 'ratesTiynPerHour' | 'monthlyCapMinutes' | 'monthlyCapTiyn'> &
-    Partial<Pick<CityRules, 'confirmationWindowDays' | 'ratesTiynPerHour' | 'monthlyCapMinutes' | 'monthlyCapTiyn'>>) {
+  /** Payments of a month are due on this day of the following month (1–28). */
+  @Property({ type: 'smallint', default: 18 })
+  paymentDueDay: number = 18;
+
+  constructor(init: Omit<CityRules, 'id' | 'createdAt' | 'confirmationWindowDays' | 'ratesTiynPerHour' | 'monthlyCapMinutes' | 'monthlyCapTiyn' | 'paymentDueDay'> &
+    Partial<Pick<CityRules, 'confirmationWindowDays' | 'ratesTiynPerHour' | 'monthlyCapMinutes' | 'monthlyCapTiyn' | 'paymentDueDay'>>) {
     this.city = init.city;
     this.version = init.version;
     this.effectiveAt = init.effectiveAt;
@@ -94,5 +99,6 @@ export class CityRules {
     if (init.ratesTiynPerHour !== undefined) this.ratesTiynPerHour = init.ratesTiynPerHour;
     if (init.monthlyCapMinutes !== undefined) this.monthlyCapMinutes = init.monthlyCapMinutes;
     if (init.monthlyCapTiyn !== undefined) this.monthlyCapTiyn = init.monthlyCapTiyn;
+    if (init.paymentDueDay !== undefined) this.paymentDueDay = init.paymentDueDay;
   }
 }

@@ -2,6 +2,9 @@ import { Applicant } from './applicant.entity.js';
 import { Application } from './application.entity.js';
 import { Attendance } from './attendance.entity.js';
 import { AuditEvent } from './audit-event.entity.js';
+import { BankDetails } from './bank-details.entity.js';
+import { BankStatement } from './bank-statement.entity.js';
+export type { StatementProblem } from './bank-statement.entity.js';
 import { Budget } from './budget.entity.js';
 import { DomainEvent } from './domain-event.entity.js';
 import { IdempotencyRecord } from './idempotency-record.entity.js';
@@ -28,6 +31,8 @@ export {
   QueueBlock,
   DomainEvent,
   Attendance,
+  BankDetails,
+  BankStatement,
   Budget,
   IdempotencyRecord,
   Payment,
@@ -78,4 +83,6 @@ export const ENTITIES = [
   DomainEvent,
   QueueBlock,
   Suspension,
+  BankDetails,
+  BankStatement,
 ];

@@ -21,6 +21,7 @@ import type { Logger } from '../logger.js';
 import { buildKezekSchema } from '../schema/build.js';
 import { sendError } from './error-response.js';
 import { exportsRouter, type RequestContext } from './exports.js';
+import { treasuryExportsRouter } from './treasury-exports.js';
 import { formatError, isUnexpected } from './format-error.js';
 import { attachGraphqlWs, GRAPHQL_PATH } from './graphql-ws.js';
 import { operationGuardPlugin } from './operation-guard.js';
@@ -155,6 +156,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
       options.requestClock?.(req) ?? options.clock,
     );
   app.use(exportsRouter(requestContext, log));
+  app.use(treasuryExportsRouter(requestContext, log));
   app.use(webRouter(log));
   app.use(
     GRAPHQL_PATH,

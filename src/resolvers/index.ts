@@ -13,6 +13,7 @@ import { RulesResolver } from './rules.resolver.js';
 import { ViewerResolver } from './viewer.resolver.js';
 import { VerificationResolver } from './verification.resolver.js';
 import { VoucherResolver } from './voucher.resolver.js';
+import { BankStatementResolver, PaymentTreasuryResolver, ProviderBankDetailsResolver, TreasuryResolver } from './treasury.resolver.js';
 
 export const RESOLVERS = [
   CityResolver,
@@ -33,4 +34,8 @@ export const RESOLVERS = [
   RealtimeResolver,
   QueueChangeResolver,
   VerificationResolver,
+  TreasuryResolver,
+  PaymentTreasuryResolver,
+  ProviderBankDetailsResolver,
+  BankStatementResolver,
 ] as const;

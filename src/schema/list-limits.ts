@@ -38,6 +38,11 @@ export const LIST_LIMITS: Readonly<Record<string, ListLimit>> = {
   'AttendancesPayload.attendances': { max: 1000, keep: 'first' },
   'IssueVouchersPayload.offers': { max: 1000, keep: 'first' },
   'SettlePeriodPayload.payments': { max: 1000, keep: 'first' },
+  // A statement has at most 5,000 lines (statement.service.ts); a provider's bank details are newest first.
+  'BankStatement.problems': { max: 5000, keep: 'first' },
+  'BankStatement.paid': { max: 5000, keep: 'first' },
+  'BankStatement.failed': { max: 5000, keep: 'first' },
+  'Provider.bankDetailsHistory': { max: 50, keep: 'first' },
 };
 
 const isPaged = (field: GraphQLField<unknown, unknown>) => field.args.some((a) => a.name === 'first');

@@ -2,7 +2,7 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Direction, PaymentStatus, VoucherType } from '../domain/enums.js';
 import { ConnectionType } from './common.js';
 import { MoneyInput, MoneyType } from './money.type.js';
-import { DateTime } from './scalars.js';
+import { DateTime, LocalDate } from './scalars.js';
 
 @ObjectType('Payment', { description: 'What the state owes one provider for one month (sequence 1), or for sessions confirmed later (2, 3, …).' })
 export class PaymentType {
@@ -35,6 +35,12 @@ export class PaymentType {
 
   @Field(() => DateTime, { nullable: true, description: 'When it was paid.' })
   paidAt?: Date | null;
+
+  @Field(() => LocalDate, { nullable: true, description: 'When the treasury must have paid it: the city rules’ paymentDueDay of the month after `period` (a supplementary payment calculated after that day: of the month after its calculation). Null only for payments calculated before due dates existed and not yet approved.' })
+  dueDate?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'For a FAILED payment that was re-issued: the payment paying its sessions again.' })
+  reissuedAsId?: string | null;
 }
 
 @ObjectType('PaymentLine', { description: 'One enrollment’s sessions in a payment: confirmed time × rate, capped per voucher per month.' })
@@ -77,6 +83,9 @@ export class PaymentFilter {
 
   @Field(() => PaymentStatus, { nullable: true, description: 'One status.' })
   status?: PaymentStatus | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: only overdue payments (CALCULATED or APPROVED, due date before today in their city); false: only the others.' })
+  overdue?: boolean | null;
 }
 
 @InputType({ description: 'Settle a city’s month (OPERATOR of the city or ADMIN). Safe to repeat.' })

@@ -42,6 +42,9 @@ export class CityRulesType {
 
   @Field(() => Int, { description: 'Days after a session within which the parent may confirm or dispute it.' })
   confirmationWindowDays!: number;
+
+  @Field(() => Int, { description: 'A month’s payments are due on this day of the following month (default 18); a supplementary payment calculated after that day is due on it in the month after its calculation.' })
+  paymentDueDay!: number;
 }
 
 @ObjectType('DirectionRate', { description: 'The hourly rate paid for one direction.' })
@@ -93,6 +96,9 @@ export class UpdateCityRulesInput {
 
   @Field(() => Int, { nullable: true, description: 'Confirmation window in days (1–90).' })
   confirmationWindowDays?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Day of the following month on which a month’s payments are due (1–28).' })
+  paymentDueDay?: number | null;
 
   @Field(() => [DirectionRateInput], { nullable: true, description: 'Rates to change; directions not listed keep theirs.' })
   rates?: DirectionRateInput[] | null;

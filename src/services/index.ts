@@ -4,9 +4,12 @@ import { ApiKeyService } from './api-key.service.js';
 import { ApplicationService } from './application.service.js';
 import { AttendanceService } from './attendance.service.js';
 import { AuditService } from './audit.service.js';
+import { BankDetailsService } from './bank-details.service.js';
 import { BudgetService } from './budget.service.js';
 import { PaymentService } from './payment.service.js';
 import { SettlementService } from './settlement.service.js';
+import { StatementService } from './statement.service.js';
+import { TreasuryService } from './treasury.service.js';
 import { SubscriptionService } from './subscription.service.js';
 import type { RealtimeHub } from '../realtime/hub.js';
 import type { IdentityRegistry } from '../identity/registry.js';
@@ -41,6 +44,9 @@ export function createServices(em: EntityManager, realtime: RealtimeHub | null =
   const claims = new ClaimService(em, applications, registry, clock);
   const vouchers = new VoucherService(em, cities, clock);
   const offers = new OfferService(em, clock, applications, vouchers);
+  const bankDetails = new BankDetailsService(em, clock);
+  const payments = new PaymentService(em, cities, budgets, bankDetails, clock);
+  const settlement = new SettlementService(em, cities, attendance, budgets, clock);
   return {
     cities,
     providers: new ProviderService(em, cities, clock),
@@ -58,8 +64,11 @@ export function createServices(em: EntityManager, realtime: RealtimeHub | null =
     audit: new AuditService(em),
     attendance,
     budgets,
-    settlement: new SettlementService(em, cities, attendance, budgets, clock),
-    payments: new PaymentService(em, cities, budgets, clock),
+    settlement,
+    payments,
+    bankDetails,
+    treasury: new TreasuryService(em, cities, payments, settlement, clock),
+    statements: new StatementService(em, cities, payments, clock),
     subscriptions: new SubscriptionService(em, cities, realtime),
     /** The live feeds' reads, for the realtime hub's own units of work. */
     feeds: new FeedService(em, cities, queue),

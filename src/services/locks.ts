@@ -40,6 +40,8 @@ export const LockKey = {
   queueBlocks: (cityId: string, type: VoucherType | string): LockKey => ({ sql: 'queue_block_lock_key(?::uuid, ?)', params: [cityId, type] }),
   /** One city's settlement of one month ("YYYY-MM"). */
   settlement: (cityId: string, month: string): LockKey => textKey(`settle:${cityId}:${month}`),
+  /** One bank statement's import (a city and the file's checksum): the same file twice applies once. */
+  statement: (cityId: string, checksum: string): LockKey => textKey(`statement:${cityId}:${checksum}`),
   /** A scheduled job's turn (one instance runs it at a time). */
   job: (name: string): LockKey => textKey(`job:${name}`),
 } as const;

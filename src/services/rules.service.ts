@@ -25,6 +25,8 @@ export interface UpdateCityRulesInput {
   priorityOrder?: PriorityCategory[] | null;
   autoIssueTypes?: VoucherType[] | null;
   confirmationWindowDays?: number | null;
+  /** Payments of a month are due on this day of the next month (1–28). */
+  paymentDueDay?: number | null;
   /** Rates to change; directions not listed keep their rate. */
   rates?: { direction: Direction; tiynPerHour: number }[] | null;
   /** 0 removes the cap. */
@@ -44,6 +46,7 @@ const DIRECT_FIELDS = [
   'priorityOrder',
   'autoIssueTypes',
   'confirmationWindowDays',
+  'paymentDueDay',
 ] as const;
 
 /** Fields of a rules version that operators set (everything but identity and bookkeeping). */
@@ -167,6 +170,7 @@ function validate(input: UpdateCityRulesInput): void {
     if (new Set(input.priorityOrder).size !== input.priorityOrder.length) throw badInput('input.priorityOrder', 'List each category once.');
   }
   if (input.confirmationWindowDays != null) requireIntInRange(input.confirmationWindowDays, 'input.confirmationWindowDays', 1, 90);
+  if (input.paymentDueDay != null) requireIntInRange(input.paymentDueDay, 'input.paymentDueDay', 1, 28);
   if (input.monthlyCapHours != null) requireIntInRange(input.monthlyCapHours, 'input.monthlyCapHours', 0, 744);
   if (input.monthlyCapTiyn != null) requireIntInRange(input.monthlyCapTiyn, 'input.monthlyCapTiyn', 0, MAX_MONTHLY_TIYN);
   input.rates?.forEach((rate, i) => requireIntInRange(rate.tiynPerHour, `input.rates[${i}].tiynPerHour`, 0, MAX_RATE_TIYN));

@@ -8,6 +8,7 @@ import { badInput } from '../errors.js';
 import { requireCityAuthority } from './access.js';
 import { type Actor, actorOf, recordAudit } from './audit.service.js';
 import { localDate } from '../domain/calendar.js';
+import { dueDateOf } from '../domain/payment-dates.js';
 import type { AttendanceService } from './attendance.service.js';
 import type { BudgetService } from './budget.service.js';
 import type { CityService } from './city.service.js';
@@ -96,6 +97,7 @@ export class SettlementService {
     const budgetIds = await this.budgets.commitSettlement(em, city, period);
     const budgetLimited = Object.keys(budgetIds).length > 0;
 
+    const dueDate = dueDateOf(period, rules.paymentDueDay, localDate(city.timezone, now));
     const sequences = await nextSequences.all(em, { period, providerIds: providers.map((p) => p.provider_id) });
     const payments = providers.map((p) => {
       const payment = new Payment({
@@ -105,6 +107,7 @@ export class SettlementService {
         sequence: Number(sequences.find((s) => s.provider_id === p.provider_id)!.next),
         amountTiyn: String(p.amount),
         rulesVersion: rules.version,
+        dueDate,
       });
       em.persist(payment);
       recordAudit(em, actor, {
@@ -112,7 +115,7 @@ export class SettlementService {
         entityType: 'Payment',
         entityId: payment.id,
         cityCode: city.code,
-        after: { providerId: p.provider_id, period, sequence: payment.sequence, amountTiyn: payment.amountTiyn },
+        after: { providerId: p.provider_id, period, sequence: payment.sequence, amountTiyn: payment.amountTiyn, dueDate },
         rulesVersion: rules.version,
       });
       return payment;

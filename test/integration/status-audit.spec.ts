@@ -76,12 +76,14 @@ describe.concurrent('audit entries of status changes', () => {
       action, actorRole: 'OPERATOR', actorId: city, entityType: 'Payment', entityId: id, cityCode: city, before, after, reason: null, rulesVersion: null,
     });
     const moves = (log: any[]) => log.filter((e) => e.action !== 'PAYMENT_CALCULATED');
+    // Approval names the provider's confirmed bank details it pays to.
+    const details = async (id: string) => (await api.data(`query($id: ID!) { payment(id: $id) { bankDetails { id } } }`, { id }, { token: operator })).payment.bankDetails.id as string;
     expect(moves(await entries(paid))).toEqual([
-      move(paid, 'PAYMENT_APPROVED', { status: 'CALCULATED' }, { status: 'APPROVED' }),
+      move(paid, 'PAYMENT_APPROVED', { status: 'CALCULATED' }, { status: 'APPROVED', bankDetailsId: await details(paid) }),
       move(paid, 'PAYMENT_PAID', { status: 'APPROVED' }, { status: 'PAID', bankReference: 'TX-2026-0001' }),
     ]);
     expect(moves(await entries(failed))).toEqual([
-      move(failed, 'PAYMENT_APPROVED', { status: 'CALCULATED' }, { status: 'APPROVED' }),
+      move(failed, 'PAYMENT_APPROVED', { status: 'CALCULATED' }, { status: 'APPROVED', bankDetailsId: await details(failed) }),
       move(failed, 'PAYMENT_FAILED', { status: 'APPROVED' }, { status: 'FAILED', failureReason: 'Account closed' }),
     ]);
   });

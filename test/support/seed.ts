@@ -2,6 +2,7 @@
 //   const provider = await seed.provider({ city: 'ASTANA', kind: 'SCHOOL' }).approved();
 //   const family = await seed.parent().withChild();
 import { randomBytes } from 'node:crypto';
+import { kzIbanOf } from '../../src/domain/bank-details.js';
 import { randomBin, randomChildBirthDate, randomIin, randomParentIin } from './ids.js';
 import type { TestApi } from './api.js';
 import type {
@@ -69,8 +70,12 @@ export class Seed {
   operator = (city: string) => this.api.token({ role: 'OPERATOR', city });
   agency = () => this.api.token({ role: 'AGENCY', sub: 'test-agency' });
 
-  /** Registers a provider (PENDING); `.approved()` on the result approves it too. */
-  provider(options: { city?: string; kind?: 'SCHOOL' | 'STATE_INSTITUTION' | 'PRIVATE'; name?: string } = {}) {
+  /**
+   * Registers a provider (PENDING); `.approved()` on the result approves it too and gives it
+   * confirmed bank details (proposed by the provider, confirmed by an admin), so its payments can
+   * be approved; `bankDetails: false` leaves it without.
+   */
+  provider(options: { city?: string; kind?: 'SCHOOL' | 'STATE_INSTITUTION' | 'PRIVATE'; name?: string; bankDetails?: boolean } = {}) {
     const register = async (approve: boolean): Promise<ProviderHandle> => {
       const city = options.city ?? 'ASTANA';
       const kind = options.kind ?? 'SCHOOL';
@@ -85,10 +90,24 @@ export class Seed {
       if (approve) {
         await this.api.data(`mutation($id: ID!) { approveProvider(input: { providerId: $id }) { provider { id } } }`, { id }, { token: admin });
       }
-      return { id, bin, city, kind, token: await this.api.token({ role: 'PROVIDER', provider: id }) };
+      const handle = { id, bin, city, kind, token: await this.api.token({ role: 'PROVIDER', provider: id }) };
+      if (approve && options.bankDetails !== false) await this.bankDetails(handle, kzIbanOf(`125${bin.slice(0, 8)}KZT00`), 'HSBKKZKX');
+      return handle;
     };
     const pending = () => register(false);
     return { pending, approved: () => register(true) };
+  }
+
+  /** The provider proposes bank details and an admin confirms them; returns the confirmed set's id. */
+  async bankDetails(provider: ProviderHandle, iban: string, bik: string): Promise<string> {
+    const { proposeBankDetails } = await this.api.data(
+      `mutation($input: ProposeBankDetailsInput!) { proposeBankDetails(input: $input) { bankDetails { id } } }`,
+      { input: { iban, bik } },
+      { token: provider.token },
+    );
+    const id = proposeBankDetails.bankDetails.id as string;
+    await this.api.data(`mutation($id: ID!) { confirmBankDetails(input: { bankDetailsId: $id }) { bankDetails { id } } }`, { id }, { token: await this.admin() });
+    return id;
   }
 
   async program(provider: ProviderHandle, fields: Record<string, unknown> = {}): Promise<ProgramHandle & Record<string, any>> {

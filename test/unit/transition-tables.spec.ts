@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ApplicationStatus,
   AttendanceStatus,
+  BankDetailsStatus,
   ClaimStatus,
   EnrollmentStatus,
   OfferStatus,
@@ -17,6 +18,7 @@ import { canTransition, transition, type TransitionTable } from '../../src/domai
 import {
   APPLICATION_TRANSITIONS,
   ATTENDANCE_TRANSITIONS,
+  BANK_DETAILS_TRANSITIONS,
   CLAIM_TRANSITIONS,
   ENROLLMENT_TRANSITIONS,
   OFFER_TRANSITIONS,
@@ -92,6 +94,13 @@ const LIFECYCLES: Lifecycle[] = [
     statuses: ProviderStatus,
     moves: ['PENDING → APPROVED', 'APPROVED → SUSPENDED', 'SUSPENDED → APPROVED'],
     terminal: [],
+  },
+  {
+    name: 'BankDetails',
+    table: BANK_DETAILS_TRANSITIONS,
+    statuses: BankDetailsStatus,
+    moves: ['PROPOSED → CONFIRMED', 'PROPOSED → REJECTED', 'PROPOSED → SUPERSEDED', 'CONFIRMED → SUPERSEDED'],
+    terminal: ['REJECTED', 'SUPERSEDED'],
   },
 ];
 
