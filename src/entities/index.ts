@@ -8,6 +8,7 @@ import { IdempotencyRecord } from './idempotency-record.entity.js';
 import { Payment } from './payment.entity.js';
 import { PaymentLine } from './payment-line.entity.js';
 import { CityRules } from './city-rules.entity.js';
+import { ContractTerms } from './contract-terms.entity.js';
 import { Enrollment } from './enrollment.entity.js';
 import { Notification } from './notification.entity.js';
 import { Offer } from './offer.entity.js';
@@ -39,6 +40,7 @@ export {
   Child,
   City,
   CityRules,
+  ContractTerms,
   Enrollment,
   Guardianship,
   LocalizedText,
@@ -67,6 +69,7 @@ export const ENTITIES = [
   Quota,
   Voucher,
   Offer,
+  ContractTerms,
   Enrollment,
   Notification,
   AuditEvent,
