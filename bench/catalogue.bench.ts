@@ -9,6 +9,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { Direction, ProviderKind, TeachingLanguage } from '../src/domain/enums.js';
 import type { ConnectionParts, Orm } from '../src/db/orm.js';
+import { toWeekly } from '../src/domain/schedule.js';
 import { uuidv7 } from '../src/ids.js';
 import { binsFrom, cityBand, seededRandom } from '../src/seed/article-scenario.js';
 import { insertRows } from '../src/seed/bulk-insert.js';
@@ -124,6 +125,8 @@ async function load(orm: Orm, log: BenchLog): Promise<void> {
       ['title_ru', 'text', (p) => p.title.ru], ['title_en', 'text', (p) => p.title.en], ['direction', 'text', (p) => p.direction],
       ['min_age', 'smallint', (p) => p.minAge], ['max_age', 'smallint', (p) => p.maxAge], ['seats', 'int', (p) => p.seats],
       ['seats_taken', 'int', (p) => p.taken], ['schedule', 'jsonb', (p) => p.schedule], ['language', 'text', (p) => p.language],
+      // Published, as the public catalogue shows only published programs.
+      ['weekly_schedule', 'jsonb', (p) => JSON.stringify(toWeekly(JSON.parse(p.schedule)))], ['status', 'text', () => 'PUBLISHED'], ['published_at', 'timestamptz', () => APPROVED_AT],
       ['created_at', 'timestamptz', () => APPROVED_AT],
     ]);
     log(`  ${formatCount(providers.length)} providers, ${formatCount(programs.length)} programs in ${CITY}`);

@@ -14,6 +14,7 @@ import { City } from '../src/entities/index.js';
 import { uuidv7 } from '../src/ids.js';
 import { IinSequence, allocateSeats, binsFrom, birthDateForAge, cityBand, evenlySpread, seededRandom, type Seats } from '../src/seed/article-scenario.js';
 import { localDate } from '../src/domain/calendar.js';
+import { toWeekly } from '../src/domain/schedule.js';
 import { SYSTEM_ACTOR } from '../src/services/audit.service.js';
 import { createServices } from '../src/services/index.js';
 import { type Benchmark, loadRows, type BenchLog, type BenchmarkResult, formatCount, formatSeconds, formatTiyn, secondsSince } from './benchmark.js';
@@ -181,6 +182,8 @@ async function insertCatalogue(trx: Knex.Transaction, city: CityRow, providers: 
     ['title_ru', 'text', (p) => `Кружок ${p.direction}`], ['direction', 'text', (p) => p.direction], ['min_age', 'smallint', (p) => p.minAge],
     ['max_age', 'smallint', (p) => p.maxAge], ['seats', 'int', (p) => p.seats], ['seats_taken', 'int', (p) => p.taken],
     ['schedule', 'jsonb', (p) => p.schedule], ['language', 'text', () => TeachingLanguage.KK_RU],
+    // The catalogue parents chose from: published, with the weekly form of the same schedule.
+    ['weekly_schedule', 'jsonb', (p) => JSON.stringify(toWeekly(JSON.parse(p.schedule)))], ['status', 'text', () => 'PUBLISHED'], ['published_at', 'timestamptz', () => approvedAt],
   ], log);
 }
 

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityClass } from '@mikro-orm/core';
 import { EnrollmentStatus, VoucherStatus } from './domain/enums.js';
-import { Application, Attendance, Child, City, Enrollment, Offer, PaymentLine, Program, Provider, Voucher } from './entities/index.js';
+import { Application, Attendance, Child, City, ContractTerms, Enrollment, Offer, PaymentLine, Program, Provider, Voucher } from './entities/index.js';
 import { queuePositions } from './services/queue-blocks.js';
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -47,6 +47,10 @@ export function createLoaders(em: EntityManager) {
       return codes.map((code) => rows.find((c) => c.code === code) ?? new Error(`City ${code} not found`));
     }),
     provider: byId(em, Provider),
+    contractTerms: new DataLoader<number, ContractTerms>(async (versions) => {
+      const rows = await em.find(ContractTerms, { version: { $in: [...versions] } });
+      return versions.map((v) => rows.find((t) => t.version === v) ?? new Error(`Contract terms ${v} not found`));
+    }),
     program: byId(em, Program),
     child: byId(em, Child),
     application: byId(em, Application),

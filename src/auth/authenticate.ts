@@ -1,3 +1,4 @@
+import { Role } from '../domain/enums.js';
 import { ErrorCode, refusal } from '../errors.js';
 import { looksLikeApiKey, type ApiKeyService } from '../services/api-key.service.js';
 import { InvalidTokenError, type TokenService } from './tokens.js';
@@ -16,7 +17,12 @@ const rejected = (message: string) => refusal(ErrorCode.UNAUTHENTICATED, message
  * Establishes the viewer. No credentials means PUBLIC; credentials that are present but bad are an
  * error, never a silent downgrade to PUBLIC, so a client with an expired token finds out at once.
  */
-export async function authenticate(credentials: Credentials, tokens: TokenService, apiKeys: ApiKeyService): Promise<Viewer> {
+/** Finds the provider record of a BIN, for PROVIDER tokens that carry a BIN rather than a provider id. */
+export interface ProviderDirectory {
+  idForBin(bin: string): Promise<string | null>;
+}
+
+export async function authenticate(credentials: Credentials, tokens: TokenService, apiKeys: ApiKeyService, providers: ProviderDirectory): Promise<Viewer> {
   const { authorization, apiKey } = credentials;
   if (apiKey !== undefined && apiKey !== null && apiKey !== '') {
     const viewer = typeof apiKey === 'string' ? await apiKeys.authenticate(apiKey) : null;
@@ -32,10 +38,14 @@ export async function authenticate(credentials: Credentials, tokens: TokenServic
     if (!viewer) throw rejected('The API key is not valid or has been revoked.');
     return viewer;
   }
+  let viewer: Viewer;
   try {
-    return await tokens.verify(token);
+    viewer = await tokens.verify(token);
   } catch (err) {
     if (err instanceof InvalidTokenError) throw rejected('The bearer token is not valid or has expired.');
     throw err;
   }
+  // The BIN is the identity: once its provider record exists (applied or registered), the token acts for it.
+  if (viewer.role === Role.PROVIDER && viewer.providerId === null && viewer.bin) return { ...viewer, providerId: await providers.idForBin(viewer.bin) };
+  return viewer;
 }

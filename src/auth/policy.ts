@@ -2,6 +2,7 @@ import { Role } from '../domain/enums.js';
 import type { Application, Attendance, AuditEvent, Child, Enrollment, Offer, PaymentLine, Voucher } from '../entities/index.js';
 import { ClaimedChild } from '../services/child.service.js';
 import type { VerificationCase } from '../services/verification.service.js';
+import type { ProviderApplicationRecord } from '../schema/provider.type.js';
 
 /**
  * Who sees what: the one access policy for personal data (README "Who sees what").
@@ -155,6 +156,7 @@ export const PRIVACY_POLICY = {
       city: async (e, f) => f.ownCity((await f.voucher(e.voucher.id)).city.id),
     },
     roles: {
+      // Both sides of the offer-contract read it (`contract`): the family and the provider.
       [Role.PARENT]: { records: 'family', fields: ALL },
       [Role.PROVIDER]: { records: 'provider', fields: ALL },
       [Role.OPERATOR]: { records: 'city', fields: ALL },
@@ -193,6 +195,20 @@ export const PRIVACY_POLICY = {
       [Role.ADMIN]: { records: 'all', fields: ALL },
     },
   } satisfies TypePolicy<PaymentLine>,
+
+  // A provider's filed details: its contact person is a person. The provider and its city's operators only.
+  ProviderApplication: {
+    identifiers: ['contactName', 'contactPhone', 'contactEmail'],
+    scopes: {
+      provider: (a, f) => f.ownProvider(a.providerId),
+      city: (a, f) => f.ownCity(a.cityId),
+    },
+    roles: {
+      [Role.PROVIDER]: { records: 'provider', fields: ALL },
+      [Role.OPERATOR]: { records: 'city', fields: ALL },
+      [Role.ADMIN]: { records: 'all', fields: ALL },
+    },
+  } satisfies TypePolicy<ProviderApplicationRecord>,
 
   VerificationCase: {
     identifiers: ['childIin', 'childFullName', 'childBirthDate', 'claimantIin', 'claimantFullName', 'claimantPhone'],
@@ -233,6 +249,9 @@ export type PolicyTypeName = keyof typeof PRIVACY_POLICY;
  */
 export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'Provider.name': 'an organisation’s registered name (public catalogue)',
+  'ProviderApplication.address': 'an organisation’s address',
+  'Program.address': 'where a club meets (public catalogue)',
+  'Program.teacherName': 'the teacher or coach a provider publishes with its club (public catalogue), not a family’s data',
   'City.name': 'a place',
   'ApiKey.name': 'the organisation a key was issued to (ADMIN only)',
   'Viewer.name': 'the caller’s own name, from their own token',

@@ -154,6 +154,7 @@ function yesFor(em: EntityManager, sql: string, param: () => unknown) {
 
 function createScopeFacts(viewer: Viewer, em: EntityManager, loaders: Loaders): ScopeFacts {
   const providerId = viewer.role === Role.PROVIDER ? viewer.providerId : null;
+  const providerBin = viewer.role === Role.PROVIDER ? (viewer.bin ?? null) : null;
   const cityCode = viewer.role === Role.OPERATOR ? viewer.cityCode : null;
   const parentIin = viewer.role === Role.PARENT ? viewer.iin : null;
   const no = async () => false;
@@ -187,7 +188,8 @@ function createScopeFacts(viewer: Viewer, em: EntityManager, loaders: Loaders): 
     childAtOwnProvider: providerId ? (id) => childAtProvider.load(id) : no,
     voucherAtOwnProvider: providerId ? (id) => voucherAtProvider.load(id) : no,
     ownProgram,
-    ownProvider: async (id) => providerId !== null && id === providerId,
+    // By BIN as well: a provider that applied in this very request is its BIN's, before its token names the record.
+    ownProvider: async (id) => (providerId !== null && id === providerId) || (providerBin !== null && (await loaders.provider.load(id)).bin === providerBin),
     childInOwnCity: cityCode ? (id) => childInCity.load(id) : no,
     ownCity: async (id) => id === (await cityId()),
     ownCityCode: async (code) => cityCode !== null && code === cityCode,

@@ -4,7 +4,7 @@ import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerify
 import type { Config } from '../config.js';
 import { readOrCreateSecret } from '../db/embedded-postgres.js';
 import { Role } from '../domain/enums.js';
-import { parseIin } from '../domain/kazakh-ids.js';
+import { parseIin, validateBin } from '../domain/kazakh-ids.js';
 import { isUuid } from '../ids.js';
 import type { Viewer } from './viewer.js';
 
@@ -18,6 +18,8 @@ export interface KezekClaims extends JWTPayload {
   sub?: string;
   /** PROVIDER: the provider id the staff member works for. */
   provider?: string;
+  /** PROVIDER (instead of `provider`): the organisation's BIN; Kezek finds its provider record, if any. */
+  bin?: string;
   /** OPERATOR: the city code the operator's education department serves. */
   city?: string;
   name?: string;
@@ -84,7 +86,13 @@ export function viewerFromClaims(claims: KezekClaims): Viewer {
       return { role: Role.PARENT, iin: claims.sub, name, phone, expiresAt };
     }
     case Role.PROVIDER:
-      if (!claims.provider || !isUuid(claims.provider)) throw new InvalidTokenError('a PROVIDER token needs a provider id');
+      if (claims.provider !== undefined && claims.bin !== undefined) throw new InvalidTokenError('a PROVIDER token carries a provider id or a BIN, not both');
+      if (claims.bin !== undefined) {
+        if (typeof claims.bin !== 'string' || !validateBin(claims.bin).ok) throw new InvalidTokenError('a PROVIDER token needs a valid BIN');
+        // Resolved to the provider record (if any) by authenticate(), which can read the database.
+        return { role: Role.PROVIDER, providerId: null, bin: claims.bin, name, expiresAt };
+      }
+      if (!claims.provider || !isUuid(claims.provider)) throw new InvalidTokenError('a PROVIDER token needs a provider id or a BIN');
       return { role: Role.PROVIDER, providerId: claims.provider.toLowerCase(), name, expiresAt };
     case Role.OPERATOR:
       if (!claims.city || !/^[A-Z_]{2,40}$/.test(claims.city)) throw new InvalidTokenError('an OPERATOR token needs a city code');

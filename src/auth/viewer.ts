@@ -7,7 +7,10 @@ import { Role } from '../domain/enums.js';
 export type Viewer =
   | { role: Role.PUBLIC }
   | { role: Role.PARENT; iin: string; name?: string; phone?: string; expiresAt?: number }
-  | { role: Role.PROVIDER; providerId: string; name?: string; expiresAt?: number }
+  // A provider's staff: by provider id, or by BIN (the organisation's identity, as an identity
+  // provider certifies it). A BIN with no provider record yet is an applicant (providerId null):
+  // it may apply and read its own application, nothing else.
+  | { role: Role.PROVIDER; providerId: string | null; bin?: string; name?: string; expiresAt?: number }
   | { role: Role.OPERATOR; cityCode: string; name?: string; expiresAt?: number }
   | { role: Role.AGENCY; name?: string; apiKeyId?: string; expiresAt?: number }
   | { role: Role.ADMIN; name?: string; expiresAt?: number };

@@ -14,7 +14,31 @@ export enum ProviderKind {
 export enum ProviderStatus {
   PENDING = 'PENDING',
   APPROVED = 'APPROVED',
+  /** The city turned the application down (with a reason); the provider may apply again. */
+  REJECTED = 'REJECTED',
   SUSPENDED = 'SUSPENDED',
+}
+
+/** Where a program is in the city's review: only PUBLISHED programs are in the public catalogue. */
+export enum ProgramStatus {
+  DRAFT = 'DRAFT',
+  IN_REVIEW = 'IN_REVIEW',
+  PUBLISHED = 'PUBLISHED',
+  RETURNED = 'RETURNED',
+}
+
+/** An operator's decision on a provider: on an application, or on an approved provider's standing. */
+export enum ProviderDecision {
+  APPROVE = 'APPROVE',
+  REJECT = 'REJECT',
+  SUSPEND = 'SUSPEND',
+  REINSTATE = 'REINSTATE',
+}
+
+/** An operator's decision on a program in review. */
+export enum ProgramReviewDecision {
+  PUBLISH = 'PUBLISH',
+  RETURN = 'RETURN',
 }
 
 export enum Direction {

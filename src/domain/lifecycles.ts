@@ -1,7 +1,7 @@
 // The voucher lifecycle as explicit transition tables (DESIGN §2). Nothing assigns these statuses
 // except through moveTo()/moveAll() (src/services/status-change.ts), which check these tables; a
 // move not listed here is a CONFLICT. Each table is named by a Lifecycle below.
-import { ApplicationStatus, AttendanceStatus, BankDetailsStatus, ClaimStatus, EnrollmentStatus, OfferStatus, PaymentStatus, ProviderStatus, VoucherStatus } from './enums.js';
+import { ApplicationStatus, AttendanceStatus, BankDetailsStatus, ClaimStatus, EnrollmentStatus, OfferStatus, PaymentStatus, ProgramReviewDecision, ProgramStatus, ProviderDecision, ProviderStatus, VoucherStatus } from './enums.js';
 import type { TransitionTable } from './lifecycle.js';
 
 export const APPLICATION_TRANSITIONS: TransitionTable<ApplicationStatus> = {
@@ -96,12 +96,47 @@ export const CLAIM_TRANSITIONS: TransitionTable<ClaimStatus> = {
   [ClaimStatus.REJECTED]: [],
 };
 
-/** Providers are registered PENDING; only APPROVED providers appear in the public catalogue. */
+/**
+ * Providers apply (or are registered) PENDING; only APPROVED providers appear in the public
+ * catalogue. A REJECTED applicant may apply again (back to PENDING, for a new decision).
+ */
 export const PROVIDER_TRANSITIONS: TransitionTable<ProviderStatus> = {
-  [ProviderStatus.PENDING]: [ProviderStatus.APPROVED],
+  [ProviderStatus.PENDING]: [ProviderStatus.APPROVED, ProviderStatus.REJECTED],
+  [ProviderStatus.REJECTED]: [ProviderStatus.PENDING],
   [ProviderStatus.APPROVED]: [ProviderStatus.SUSPENDED],
   [ProviderStatus.SUSPENDED]: [ProviderStatus.APPROVED],
 };
+
+/**
+ * What each operator decision on a provider may do, on top of PROVIDER_TRANSITIONS: approving and
+ * rejecting decide an application (PENDING), suspending and reinstating an approved provider's
+ * standing, so a reinstatement is never taken for an approval and no decision is taken twice.
+ */
+export const PROVIDER_DECISIONS = {
+  [ProviderDecision.APPROVE]: { from: [ProviderStatus.PENDING], to: ProviderStatus.APPROVED, action: 'PROVIDER_APPROVED' },
+  [ProviderDecision.REJECT]: { from: [ProviderStatus.PENDING], to: ProviderStatus.REJECTED, action: 'PROVIDER_REJECTED' },
+  [ProviderDecision.SUSPEND]: { from: [ProviderStatus.APPROVED], to: ProviderStatus.SUSPENDED, action: 'PROVIDER_SUSPENDED' },
+  [ProviderDecision.REINSTATE]: { from: [ProviderStatus.SUSPENDED], to: ProviderStatus.APPROVED, action: 'PROVIDER_REINSTATED' },
+} as const satisfies Record<ProviderDecision, { from: readonly ProviderStatus[]; to: ProviderStatus; action: string }>;
+
+/**
+ * A provider drafts a program and submits it; the city's operator publishes it or returns it with
+ * comments, and a returned program is fixed and submitted again. A published program leaves the
+ * catalogue by closing (`active: false`), never by going back to review: children are enrolled in it.
+ */
+export const PROGRAM_TRANSITIONS: TransitionTable<ProgramStatus> = {
+  // DRAFT → PUBLISHED only for the city itself: a program an operator (or an admin) adds is reviewed by its author.
+  [ProgramStatus.DRAFT]: [ProgramStatus.IN_REVIEW, ProgramStatus.PUBLISHED],
+  [ProgramStatus.IN_REVIEW]: [ProgramStatus.PUBLISHED, ProgramStatus.RETURNED],
+  [ProgramStatus.RETURNED]: [ProgramStatus.IN_REVIEW],
+  [ProgramStatus.PUBLISHED]: [],
+};
+
+/** An operator's review decisions on a program IN_REVIEW. */
+export const PROGRAM_REVIEW_DECISIONS = {
+  [ProgramReviewDecision.PUBLISH]: { from: [ProgramStatus.IN_REVIEW], to: ProgramStatus.PUBLISHED, action: 'PROGRAM_PUBLISHED' },
+  [ProgramReviewDecision.RETURN]: { from: [ProgramStatus.IN_REVIEW], to: ProgramStatus.RETURNED, action: 'PROGRAM_RETURNED' },
+} as const satisfies Record<ProgramReviewDecision, { from: readonly ProgramStatus[]; to: ProgramStatus; action: string }>;
 
 /**
  * An aggregate's lifecycle as moveTo() and moveAll() use it: its table, where the status lives
@@ -137,6 +172,7 @@ export const ATTENDANCE_LIFECYCLE = lifecycle('Attendance', ATTENDANCE_TRANSITIO
 export const PAYMENT_LIFECYCLE = lifecycle('Payment', PAYMENT_TRANSITIONS, 'payment');
 export const PROVIDER_LIFECYCLE = lifecycle('Provider', PROVIDER_TRANSITIONS, 'provider');
 export const BANK_DETAILS_LIFECYCLE = lifecycle('BankDetails', BANK_DETAILS_TRANSITIONS, 'bank_details');
+export const PROGRAM_LIFECYCLE = lifecycle('Program', PROGRAM_TRANSITIONS, 'program');
 /** A family's claim to represent a child (the guardianship row's status). */
 export const LINK_CLAIM_LIFECYCLE: Lifecycle<ClaimStatus> = { ...lifecycle('Link claim', CLAIM_TRANSITIONS, 'guardianship'), entityType: 'ChildLink' };
 /** The priority category declared on the same claim, decided on its own. */

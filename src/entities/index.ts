@@ -11,6 +11,7 @@ import { IdempotencyRecord } from './idempotency-record.entity.js';
 import { Payment } from './payment.entity.js';
 import { PaymentLine } from './payment-line.entity.js';
 import { CityRules } from './city-rules.entity.js';
+import { ContractTerms } from './contract-terms.entity.js';
 import { Enrollment } from './enrollment.entity.js';
 import { Notification } from './notification.entity.js';
 import { Offer } from './offer.entity.js';
@@ -44,6 +45,7 @@ export {
   Child,
   City,
   CityRules,
+  ContractTerms,
   Enrollment,
   Guardianship,
   LocalizedText,
@@ -72,6 +74,7 @@ export const ENTITIES = [
   Quota,
   Voucher,
   Offer,
+  ContractTerms,
   Enrollment,
   Notification,
   AuditEvent,

@@ -113,10 +113,12 @@ export function attachGraphqlWs(server: http.Server, deps: GraphqlWsDeps): Dispo
         const params = ctx.connectionParams ?? {};
         const em = deps.rootEm.fork();
         try {
+          const services = createServices(em);
           const viewer = await authenticate(
             { authorization: params.authorization ?? params.Authorization, apiKey: params.apiKey },
             deps.tokens,
-            createServices(em).apiKeys,
+            services.apiKeys,
+            services.providers,
           );
           ctx.extra.viewer = viewer;
           ctx.extra.connectionId = randomUUID();

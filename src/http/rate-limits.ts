@@ -67,7 +67,7 @@ export function callerKey(viewer: Viewer): string | null {
     case Role.PARENT:
       return `parent:${viewer.iin}`;
     case Role.PROVIDER:
-      return `provider:${viewer.providerId}:${viewer.name ?? ''}`;
+      return `provider:${viewer.providerId ?? `bin:${viewer.bin}`}:${viewer.name ?? ''}`;
     case Role.OPERATOR:
       return `operator:${viewer.cityCode}:${viewer.name ?? ''}`;
     case Role.AGENCY:

@@ -148,7 +148,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
   const requestContext: RequestContext = (req, res) =>
     createContext(
       orm.em,
-      (services) => authenticate({ authorization: req.headers.authorization, apiKey: req.headers['x-api-key'] }, tokens, services.apiKeys),
+      (services) => authenticate({ authorization: req.headers.authorization, apiKey: req.headers['x-api-key'] }, tokens, services.apiKeys, services.providers),
       String(res.locals.requestId),
       log,
       realtime,

@@ -3,6 +3,8 @@ import type { Context } from '../context.js';
 import type { Enrollment, Program, Voucher } from '../entities/index.js';
 import { EnrollmentType, VoucherObjectType } from '../schema/offer.type.js';
 import { ProgramType } from '../schema/program.type.js';
+import { EnrollmentContractType } from '../schema/contract.type.js';
+import type { ContractTerms } from '../entities/index.js';
 
 @Resolver(() => EnrollmentType)
 export class EnrollmentResolver {
@@ -14,6 +16,12 @@ export class EnrollmentResolver {
   @FieldResolver(() => VoucherObjectType, { description: 'The voucher funding it.' })
   voucher(@Root() enrollment: Enrollment, @Ctx() ctx: Context): Promise<Voucher> {
     return ctx.loaders.voucher.load(enrollment.voucher.id);
+  }
+
+  @FieldResolver(() => EnrollmentContractType, { nullable: true, description: 'The offer-contract and personal-data consent the parent accepted for this enrollment (null only for enrollments made before contracts were recorded).' })
+  async contract(@Root() enrollment: Enrollment, @Ctx() ctx: Context): Promise<{ terms: ContractTerms; acceptedAt: Date; personalDataConsentGivenAt: Date } | null> {
+    if (!enrollment.terms || !enrollment.termsAcceptedAt || !enrollment.consentGivenAt) return null;
+    return { terms: await ctx.loaders.contractTerms.load(enrollment.terms.unwrap().version), acceptedAt: enrollment.termsAcceptedAt, personalDataConsentGivenAt: enrollment.consentGivenAt };
   }
 
   @FieldResolver(() => EnrollmentType, { nullable: true, description: 'The enrollment this one replaced, after a switch.' })

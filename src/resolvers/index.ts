@@ -3,6 +3,7 @@ import { AttendanceResolver } from './attendance.resolver.js';
 import { BudgetResolver, PaymentLineResolver, PaymentResolver } from './payment.resolver.js';
 import { ChildResolver } from './child.resolver.js';
 import { CityResolver } from './city.resolver.js';
+import { ContractResolver } from './contract.resolver.js';
 import { EnrollmentResolver } from './enrollment.resolver.js';
 import { OfferResolver } from './offer.resolver.js';
 import { ProgramResolver } from './program.resolver.js';
@@ -26,6 +27,7 @@ export const RESOLVERS = [
   OfferResolver,
   VoucherResolver,
   EnrollmentResolver,
+  ContractResolver,
   RulesResolver,
   AttendanceResolver,
   PaymentResolver,

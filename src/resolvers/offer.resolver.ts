@@ -27,7 +27,7 @@ export class OfferResolver {
 
   @Mutation(() => EnrollmentPayload, { description: 'PARENT: accepts an offer by choosing a program; the child is enrolled. At or after the deadline it is CONFLICT and the offer expires (the city’s rule for an expired offer applies).' })
   async acceptOffer(@Ctx() ctx: Context, @Arg('input', () => AcceptOfferInput) input: AcceptOfferInput) {
-    return { enrollment: await ctx.services.offers.accept(ctx.viewer, input.offerId, input.programId) };
+    return { enrollment: await ctx.services.offers.accept(ctx.viewer, input.offerId, input.programId, input) };
   }
 
   @Mutation(() => OfferPayload, { description: 'PARENT: declines an offer; the voucher returns to the quota and the application follows the city’s rules. At or after the deadline it is CONFLICT and the offer expires instead (the rule for an expired offer applies).' })

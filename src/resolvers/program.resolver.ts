@@ -11,13 +11,15 @@ import {
   ProgramFilter,
   ProgramPayload,
   ProgramType,
+  ReviewProgramInput,
+  SubmitProgramInput,
   UpdateProgramInput,
 } from '../schema/program.type.js';
 import { ProviderType } from '../schema/provider.type.js';
 
 @Resolver(() => ProgramType)
 export class ProgramResolver {
-  @Query(() => ProgramConnection, { description: 'The catalogue of clubs, paged. Public: active programs of approved providers.' })
+  @Query(() => ProgramConnection, { description: 'The catalogue of clubs, paged. Public: active, published programs of approved providers; a provider also sees its own, an operator its city’s (filter by status for the review list).' })
   async programs(
     @Ctx() ctx: Context,
     @Arg('filter', () => ProgramFilter, { nullable: true }) filter?: ProgramFilter,
@@ -32,7 +34,7 @@ export class ProgramResolver {
     return ctx.services.programs.find(ctx.viewer, id);
   }
 
-  @Mutation(() => ProgramPayload, { description: 'PROVIDER (its own), OPERATOR of the city or ADMIN: adds a program.' })
+  @Mutation(() => ProgramPayload, { description: 'PROVIDER (its own): drafts a program (DRAFT, to submit for review). OPERATOR of the city or ADMIN: adds a program, published at once.' })
   async createProgram(@Ctx() ctx: Context, @Arg('input', () => CreateProgramInput) input: CreateProgramInput) {
     return { program: await ctx.services.programs.create(ctx.viewer, input) };
   }
@@ -40,6 +42,16 @@ export class ProgramResolver {
   @Mutation(() => ProgramPayload, { description: 'PROVIDER (its own), OPERATOR of the city or ADMIN: changes a program.' })
   async updateProgram(@Ctx() ctx: Context, @Arg('input', () => UpdateProgramInput) input: UpdateProgramInput) {
     return { program: await ctx.services.programs.update(ctx.viewer, input) };
+  }
+
+  @Mutation(() => ProgramPayload, { description: 'PROVIDER (its own): submits a DRAFT or RETURNED program for the city’s review (IN_REVIEW). It must have a description, address, district, teacher and weekly schedule.' })
+  async submitProgramForReview(@Ctx() ctx: Context, @Arg('input', () => SubmitProgramInput) input: SubmitProgramInput) {
+    return { program: await ctx.services.programs.submit(ctx.viewer, input.programId) };
+  }
+
+  @Mutation(() => ProgramPayload, { description: 'OPERATOR of the program’s city or ADMIN: publishes a program IN_REVIEW, or returns it with comments. Audited.' })
+  async reviewProgram(@Ctx() ctx: Context, @Arg('input', () => ReviewProgramInput) input: ReviewProgramInput) {
+    return { program: await ctx.services.programs.review(ctx.viewer, input) };
   }
 
   @FieldResolver(() => ProviderType, { description: 'The provider running the program.' })

@@ -6,7 +6,11 @@ import type { City, Provider } from '../entities/index.js';
 import { CityType } from '../schema/city.type.js';
 import { toConnection } from '../schema/common.js';
 import {
+  ApplyAsProviderInput,
   ApproveProviderInput,
+  DecideProviderInput,
+  type ProviderApplicationRecord,
+  ProviderApplicationType,
   ProviderConnection,
   ProviderFilter,
   ProviderPayload,
@@ -37,14 +41,40 @@ export class ProviderResolver {
     return { provider: await ctx.services.providers.register(ctx.viewer, input) };
   }
 
-  @Mutation(() => ProviderPayload, { description: 'OPERATOR of the city or ADMIN: approves a provider, making its programs public.' })
-  async approveProvider(@Ctx() ctx: Context, @Arg('input', () => ApproveProviderInput) input: ApproveProviderInput) {
-    return { provider: await ctx.services.providers.approve(ctx.viewer, input.providerId) };
+  @Mutation(() => ProviderPayload, { description: 'PROVIDER signed in with its BIN (a token carrying `bin`): applies to join the programme (PENDING), or applies again after a rejection. Audited.' })
+  async applyAsProvider(@Ctx() ctx: Context, @Arg('input', () => ApplyAsProviderInput) input: ApplyAsProviderInput) {
+    return { provider: await ctx.services.providers.apply(ctx.viewer, input) };
   }
 
-  @Mutation(() => ProviderPayload, { description: 'OPERATOR of the city or ADMIN: suspends an approved provider.' })
+  @Mutation(() => ProviderPayload, { description: 'OPERATOR of the provider’s city or ADMIN: approves or rejects an application, suspends or reinstates a provider, always with a reason. Audited.' })
+  async decideProvider(@Ctx() ctx: Context, @Arg('input', () => DecideProviderInput) input: DecideProviderInput) {
+    return { provider: await ctx.services.providers.decide(ctx.viewer, input) };
+  }
+
+  @Mutation(() => ProviderPayload, { description: 'OPERATOR of the city or ADMIN: approves a provider, making its published programs public (the administrative path; decideProvider is the audited decision with a required reason).' })
+  async approveProvider(@Ctx() ctx: Context, @Arg('input', () => ApproveProviderInput) input: ApproveProviderInput) {
+    return { provider: await ctx.services.providers.approve(ctx.viewer, input.providerId, input.reason) };
+  }
+
+  @Mutation(() => ProviderPayload, { description: 'OPERATOR of the city or ADMIN: suspends an approved provider (the administrative path; decideProvider requires a reason).' })
   async suspendProvider(@Ctx() ctx: Context, @Arg('input', () => SuspendProviderInput) input: SuspendProviderInput) {
-    return { provider: await ctx.services.providers.suspend(ctx.viewer, input.providerId) };
+    return { provider: await ctx.services.providers.suspend(ctx.viewer, input.providerId, input.reason) };
+  }
+
+  @FieldResolver(() => ProviderApplicationType, { nullable: true, description: 'What the provider filed and the city’s latest decision: the provider itself, its city’s operators and admins (FORBIDDEN for others).' })
+  application(@Root() provider: Provider): ProviderApplicationRecord {
+    return {
+      providerId: provider.id,
+      cityId: provider.city.id,
+      address: provider.address ?? null,
+      licenceReference: provider.licenceReference ?? null,
+      contactName: provider.contactName ?? null,
+      contactPhone: provider.contactPhone ?? null,
+      contactEmail: provider.contactEmail ?? null,
+      appliedAt: provider.appliedAt ?? null,
+      decisionReason: provider.statusReason ?? null,
+      decidedAt: provider.decidedAt ?? null,
+    };
   }
 
   @FieldResolver(() => CityType, { description: 'The city the provider is registered in.' })

@@ -21,9 +21,9 @@ export class ViewerResolver {
     return ctx.viewer;
   }
 
-  @FieldResolver(() => ProviderType, { nullable: true, description: 'PROVIDER: the provider the caller works for.' })
+  @FieldResolver(() => ProviderType, { nullable: true, description: 'PROVIDER: the provider the caller works for (null for a BIN that has not applied yet).' })
   provider(@Root() viewer: Viewer, @Ctx() ctx: Context): Promise<Provider | null> {
-    return 'providerId' in viewer ? ctx.loaders.provider.load(viewer.providerId).catch(() => null) : Promise.resolve(null);
+    return 'providerId' in viewer && viewer.providerId ? ctx.loaders.provider.load(viewer.providerId).catch(() => null) : Promise.resolve(null);
   }
 
   @FieldResolver(() => CityType, { nullable: true, description: 'OPERATOR: the city the caller serves.' })

@@ -20,7 +20,7 @@ export class VoucherResolver {
 
   @Mutation(() => EnrollmentPayload, { description: 'PARENT: moves the child to another program on the same voucher, without a new application.' })
   async switchProgram(@Ctx() ctx: Context, @Arg('input', () => SwitchProgramInput) input: SwitchProgramInput) {
-    return { enrollment: await ctx.services.vouchers.switchProgram(ctx.viewer, input.enrollmentId, input.programId) };
+    return { enrollment: await ctx.services.vouchers.switchProgram(ctx.viewer, input.enrollmentId, input.programId, input) };
   }
 
   @Mutation(() => VoucherPayload, { description: 'OPERATOR of the city or ADMIN: suspends an ACTIVE voucher (CONFLICT otherwise; a RESERVED one is its offer’s to decide).' })

@@ -10,6 +10,9 @@ import {
   VoucherStatus,
   Language,
   PriorityCategory,
+  ProgramReviewDecision,
+  ProgramStatus,
+  ProviderDecision,
   ProviderKind,
   ProviderStatus,
   Relationship,
@@ -34,6 +37,40 @@ registerEnumType(ProviderKind, {
 registerEnumType(ProviderStatus, {
   name: 'ProviderStatus',
   description: 'PENDING until the city’s education department approves; only APPROVED providers are in the public catalogue.',
+  valuesConfig: {
+    PENDING: { description: 'Applied (or registered) and waiting for the city’s decision.' },
+    APPROVED: { description: 'In the programme: its published programs are in the catalogue and it is paid for confirmed sessions.' },
+    REJECTED: { description: 'The city turned the application down (the reason is on the provider’s application); it may apply again.' },
+    SUSPENDED: { description: 'Out of the catalogue and records no sessions until reinstated.' },
+  },
+});
+registerEnumType(ProgramStatus, {
+  name: 'ProgramStatus',
+  description: 'Where a program is in the city’s review. Only PUBLISHED programs (of approved providers) are in the catalogue and take children.',
+  valuesConfig: {
+    DRAFT: { description: 'Being written by the provider; nobody else sees it but the city’s operators.' },
+    IN_REVIEW: { description: 'Submitted; waiting for an operator of the city.' },
+    PUBLISHED: { description: 'In the public catalogue.' },
+    RETURNED: { description: 'Sent back with the operator’s comments (`reviewComment`); the provider fixes it and submits again.' },
+  },
+});
+registerEnumType(ProviderDecision, {
+  name: 'ProviderDecision',
+  description: 'An operator’s decision on a provider; each needs a reason and is in the audit log.',
+  valuesConfig: {
+    APPROVE: { description: 'PENDING → APPROVED: the application is accepted.' },
+    REJECT: { description: 'PENDING → REJECTED: the application is turned down.' },
+    SUSPEND: { description: 'APPROVED → SUSPENDED.' },
+    REINSTATE: { description: 'SUSPENDED → APPROVED.' },
+  },
+});
+registerEnumType(ProgramReviewDecision, {
+  name: 'ProgramReviewDecision',
+  description: 'An operator’s decision on a program IN_REVIEW.',
+  valuesConfig: {
+    PUBLISH: { description: 'IN_REVIEW → PUBLISHED.' },
+    RETURN: { description: 'IN_REVIEW → RETURNED, with comments the provider reads.' },
+  },
 });
 registerEnumType(Direction, { name: 'Direction', description: 'The direction of a club. More may be added.' });
 registerEnumType(Language, { name: 'Language', description: 'A language an applicant receives SMS and notices in.' });

@@ -34,6 +34,7 @@ export const LIST_LIMITS: Readonly<Record<string, ListLimit>> = {
   'CityRules.rates': { max: 20, keep: 'first' },
   /** Programs accept at most 14 weekly slots (program.service.ts). */
   'Program.schedule': { max: 14, keep: 'first' },
+  'Program.weeklySchedule': { max: 14, keep: 'first' },
   // Mutation results: as many as the input asked for, bounded by the request size.
   'AttendancesPayload.attendances': { max: 1000, keep: 'first' },
   'IssueVouchersPayload.offers': { max: 1000, keep: 'first' },

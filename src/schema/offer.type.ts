@@ -86,8 +86,17 @@ export class AcceptOfferInput {
   @Field(() => ID, { description: 'The offer.' })
   offerId!: string;
 
-  @Field(() => ID, { description: 'The program: it must accept the voucher type, fit the child’s age, be in the voucher’s city and have a free place.' })
+  @Field(() => ID, { description: 'The program: it must be published, accept the voucher type, fit the child’s age, be in the voucher’s city and have a free place.' })
   programId!: string;
+
+  @Field(() => Boolean, { description: 'Must be true: the parent accepts the programme’s standard offer-contract (`contractTerms`) for this enrollment.' })
+  acceptTerms!: boolean;
+
+  @Field(() => Boolean, { description: 'Must be true: the parent consents to the processing of the child’s personal data (the consent text of the same terms).' })
+  personalDataConsent!: boolean;
+
+  @Field(() => Int, { nullable: true, description: 'The version of the terms the parent read; when given and no longer in force, CONFLICT (with `extensions.termsVersion`, the current one).' })
+  termsVersion?: number | null;
 }
 
 @InputType({ description: 'Decline an offer.' })
@@ -103,6 +112,15 @@ export class SwitchProgramInput {
 
   @Field(() => ID, { description: 'The new program (same checks as when accepting an offer).' })
   programId!: string;
+
+  @Field(() => Boolean, { description: 'Must be true: a new enrollment is a new offer-contract, on the programme’s standard terms (`contractTerms`).' })
+  acceptTerms!: boolean;
+
+  @Field(() => Boolean, { description: 'Must be true: consent to the processing of the child’s personal data by the new provider.' })
+  personalDataConsent!: boolean;
+
+  @Field(() => Int, { nullable: true, description: 'The version of the terms the parent read; when given and no longer in force, CONFLICT.' })
+  termsVersion?: number | null;
 }
 
 @InputType({ description: 'Suspend, reinstate or revoke a voucher (OPERATOR of the city or ADMIN), with a reason.' })

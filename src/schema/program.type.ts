@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Direction, ProviderKind, TeachingLanguage, VoucherType } from '../domain/enums.js';
+import { Direction, ProgramReviewDecision, ProgramStatus, ProviderKind, TeachingLanguage, VoucherType } from '../domain/enums.js';
 import { ConnectionType, LocalizedTextType } from './common.js';
 import { DateTime } from './scalars.js';
 
@@ -13,6 +13,18 @@ export class ScheduleSlotType {
 
   @Field(() => String, { description: 'End time, HH:MM (24-hour).' })
   endsAt!: string;
+}
+
+@ObjectType('WeeklySlot', { description: 'One weekly meeting as start and length (the form sessions are checked against), in the city’s local time.' })
+export class WeeklySlotType {
+  @Field(() => Int, { description: 'ISO weekday: 1 = Monday … 7 = Sunday.' })
+  weekday!: number;
+
+  @Field(() => String, { description: 'Start time, HH:MM (24-hour).' })
+  start!: string;
+
+  @Field(() => Int, { description: 'Length in minutes.' })
+  minutes!: number;
 }
 
 @ObjectType('Program', { description: 'A club or section of a provider, where a child can use a voucher.' })
@@ -41,8 +53,35 @@ export class ProgramType {
   @Field(() => [ScheduleSlotType], { description: 'Weekly meetings.' })
   schedule!: ScheduleSlotType[];
 
+  @Field(() => [WeeklySlotType], { description: 'The same weekly meetings as `schedule`, as start and minutes.' })
+  weeklySchedule!: WeeklySlotType[];
+
   @Field(() => TeachingLanguage, { description: 'Language of instruction.' })
   language!: TeachingLanguage;
+
+  @Field(() => ProgramStatus, { description: 'Where the program is in the city’s review; only PUBLISHED programs are in the public catalogue and take children.' })
+  status!: ProgramStatus;
+
+  @Field(() => String, { nullable: true, description: 'What the children do and learn, as the provider describes it.' })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Where the group meets (street and building).' })
+  address?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The city district the group meets in.' })
+  district?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The teacher or coach leading the group, as the provider publishes it.' })
+  teacherName?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The operator’s comments when the program was returned (RETURNED); null once published.' })
+  reviewComment?: string | null;
+
+  @Field(() => DateTime, { nullable: true, description: 'When the program was last submitted for review.' })
+  submittedAt?: Date | null;
+
+  @Field(() => DateTime, { nullable: true, description: 'When the program was published.' })
+  publishedAt?: Date | null;
 
   @Field(() => Boolean, { description: 'False once the provider closes the program to new children.' })
   active!: boolean;
@@ -82,6 +121,9 @@ export class ProgramFilter {
 
   @Field(() => TeachingLanguage, { description: 'Only programs taught in this language.', nullable: true })
   language?: TeachingLanguage | null;
+
+  @Field(() => ProgramStatus, { nullable: true, description: 'Staff: only programs in this review status, e.g. IN_REVIEW for an operator’s review list. The public sees PUBLISHED programs only.' })
+  status?: ProgramStatus | null;
 }
 
 @InputType({ description: 'Text in Kazakh and Russian (both required) and optionally English.' })
@@ -108,7 +150,19 @@ export class ScheduleSlotInput {
   endsAt!: string;
 }
 
-@InputType({ description: 'A new program of a provider. Providers create programs only for themselves.' })
+@InputType({ description: 'One weekly meeting as start and length.' })
+export class WeeklySlotInput {
+  @Field(() => Int, { description: 'ISO weekday: 1 = Monday … 7 = Sunday.' })
+  weekday!: number;
+
+  @Field(() => String, { description: 'HH:MM, 24-hour.' })
+  start!: string;
+
+  @Field(() => Int, { description: '15–600 minutes, ending the same day. Meetings of one day may not overlap.' })
+  minutes!: number;
+}
+
+@InputType({ description: 'A new program of a provider. Providers create programs only for themselves, as a DRAFT to submit for review; a program an operator of the city or an admin adds is published at once.' })
 export class CreateProgramInput {
   @Field(() => ID, { description: 'The provider running the program.' })
   providerId!: string;
@@ -130,6 +184,21 @@ export class CreateProgramInput {
 
   @Field(() => [ScheduleSlotInput], { description: 'Weekly meetings, at most 14.', defaultValue: [] })
   schedule!: ScheduleSlotInput[];
+
+  @Field(() => [WeeklySlotInput], { nullable: true, description: 'Weekly meetings as start and minutes (at most 14); instead of `schedule`, which is then computed from it.' })
+  weeklySchedule?: WeeklySlotInput[] | null;
+
+  @Field(() => String, { nullable: true, description: 'What the children do and learn (needed to submit for review).' })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Where the group meets (needed to submit for review).' })
+  address?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The city district (needed to submit for review).' })
+  district?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The teacher or coach (needed to submit for review); published in the catalogue.' })
+  teacherName?: string | null;
 
   @Field(() => TeachingLanguage, { description: 'Language of instruction.' })
   language!: TeachingLanguage;
@@ -158,6 +227,21 @@ export class UpdateProgramInput {
   @Field(() => [ScheduleSlotInput], { description: 'New weekly meetings (replaces the old ones).', nullable: true })
   schedule?: ScheduleSlotInput[] | null;
 
+  @Field(() => [WeeklySlotInput], { nullable: true, description: 'New weekly meetings as start and minutes, replacing the old ones (at most 14); instead of `schedule`, which is then computed from it.' })
+  weeklySchedule?: WeeklySlotInput[] | null;
+
+  @Field(() => String, { nullable: true, description: 'What the children do and learn (needed to submit for review).' })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Where the group meets (needed to submit for review).' })
+  address?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The city district (needed to submit for review).' })
+  district?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The teacher or coach (needed to submit for review); published in the catalogue.' })
+  teacherName?: string | null;
+
   @Field(() => TeachingLanguage, { description: 'New language of instruction.', nullable: true })
   language?: TeachingLanguage | null;
 
@@ -165,7 +249,25 @@ export class UpdateProgramInput {
   active?: boolean | null;
 }
 
-@ObjectType({ description: 'Result of createProgram and updateProgram.' })
+@InputType({ description: 'Which program to submit for review.' })
+export class SubmitProgramInput {
+  @Field(() => ID, { description: 'A DRAFT or RETURNED program of the caller’s provider, with description, address, district, teacher and a weekly schedule.' })
+  programId!: string;
+}
+
+@InputType({ description: 'An operator’s decision on a program in review.' })
+export class ReviewProgramInput {
+  @Field(() => ID, { description: 'A program IN_REVIEW in the operator’s city.' })
+  programId!: string;
+
+  @Field(() => ProgramReviewDecision, { description: 'PUBLISH or RETURN.' })
+  decision!: ProgramReviewDecision;
+
+  @Field(() => String, { nullable: true, description: 'What the provider should change: required to RETURN (3–2000 characters); kept in the audit log.' })
+  comment?: string | null;
+}
+
+@ObjectType({ description: 'Result of createProgram, updateProgram, submitProgramForReview and reviewProgram.' })
 export class ProgramPayload {
   @Field(() => ProgramType, { description: 'The program as saved.' })
   program!: ProgramType;

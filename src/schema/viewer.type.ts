@@ -12,6 +12,9 @@ export class ViewerType {
 
   @Field(() => String, { nullable: true, description: 'PARENT: the parent’s IIN.' })
   iin?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'PROVIDER signed in by BIN: the organisation’s BIN.' })
+  bin?: string | null;
 }
 
 @ObjectType('ApiKey', { description: 'A partner agency’s API key. The secret is shown only once, when issued.' })

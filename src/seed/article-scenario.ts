@@ -11,6 +11,7 @@ import { priorityRank } from '../domain/priority.js';
 import { Direction, PriorityCategory, ProviderKind, Relationship, Sex, TeachingLanguage, VoucherType } from '../domain/enums.js';
 import { withCheckDigit } from '../domain/kazakh-ids.js';
 import { providerKindsAccepting } from '../domain/voucher-eligibility.js';
+import { toWeekly } from '../domain/schedule.js';
 import type { Orm } from '../db/orm.js';
 import { uuidv7 } from '../ids.js';
 import { insertRows } from './bulk-insert.js';
@@ -203,6 +204,7 @@ interface ProgramRow extends Seats {
   maxAge: number;
   language: TeachingLanguage;
   schedule: string;
+  weeklySchedule: string;
 }
 
 interface Person {
@@ -310,7 +312,7 @@ function buildCatalogue(city: City): { providers: ProviderRow[]; programs: Progr
         programs.push({
           id: uuidv7(createdMs), providerId: provider.id, kind, title: CLUBS[direction][n % CLUBS[direction].length]!,
           direction, minAge, maxAge, seats: 60 + ((p * 7) % 21), taken: 0,
-          language: teachingLanguage(kind, n), schedule: JSON.stringify(schedule),
+          language: teachingLanguage(kind, n), schedule: JSON.stringify(schedule), weeklySchedule: JSON.stringify(toWeekly(schedule)),
         });
       });
     }
@@ -478,6 +480,7 @@ async function insertCatalogue(trx: Knex.Transaction, plan: Plan, city: City, pr
     ['title_ru', 'text', (p) => p.title.ru], ['title_en', 'text', (p) => p.title.en], ['direction', 'text', (p) => p.direction],
     ['min_age', 'smallint', (p) => p.minAge], ['max_age', 'smallint', (p) => p.maxAge], ['seats', 'int', (p) => p.seats],
     ['seats_taken', 'int', (p) => p.taken], ['schedule', 'jsonb', (p) => p.schedule], ['language', 'text', (p) => p.language],
+    ['weekly_schedule', 'jsonb', (p) => p.weeklySchedule], ['status', 'text', () => 'PUBLISHED'], ['published_at', 'timestamptz', () => CATALOGUE_APPROVED_AT],
     ['created_at', 'timestamptz', () => CATALOGUE_APPROVED_AT],
   ], (n, total) => progress(`programs ${n}/${total}`));
 }

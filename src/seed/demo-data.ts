@@ -3,7 +3,8 @@
 // The builder is pure and deterministic, so tests and repeated seeds always see the same data.
 
 import { type EntityManager, ref } from '@mikro-orm/postgresql';
-import { Direction, ProviderKind, ProviderStatus, TeachingLanguage } from '../domain/enums.js';
+import { Direction, ProgramStatus, ProviderKind, ProviderStatus, TeachingLanguage } from '../domain/enums.js';
+import { toWeekly } from '../domain/schedule.js';
 import { withCheckDigit } from '../domain/kazakh-ids.js';
 import { City, LocalizedText, Program, Provider } from '../entities/index.js';
 import type { ProgramDescription, ScheduleSlot } from '../entities/program.entity.js';
@@ -270,7 +271,11 @@ function toProvider(demo: DemoProvider, city: City): Provider {
 
 function toProgram(demo: DemoProgram, provider: Provider): Program {
   const { title, ...fields } = demo;
-  return new Program({ provider: ref(provider), title: new LocalizedText(title.kk, title.ru, title.en), ...fields });
+  const program = new Program({ provider: ref(provider), title: new LocalizedText(title.kk, title.ru, title.en), ...fields, weeklySchedule: toWeekly(fields.schedule) });
+  // The demo catalogue is the city's own: published as it is loaded.
+  program.status = ProgramStatus.PUBLISHED;
+  program.publishedAt = DEMO_APPROVED_AT;
+  return program;
 }
 
 /**

@@ -19,7 +19,7 @@ export function actorOf(viewer: Viewer): Actor {
     case Role.PARENT:
       return { role: viewer.role, id: viewer.iin };
     case Role.PROVIDER:
-      return { role: viewer.role, id: viewer.providerId };
+      return { role: viewer.role, id: viewer.providerId ?? `bin:${viewer.bin}` };
     case Role.OPERATOR:
       return { role: viewer.role, id: viewer.name ? `${viewer.cityCode}:${viewer.name}` : viewer.cityCode };
     case Role.AGENCY:

@@ -5,7 +5,7 @@ import { BankDetailsStatus, Role } from '../domain/enums.js';
 import { BANK_DETAILS_LIFECYCLE } from '../domain/lifecycles.js';
 import type { Viewer } from '../auth/viewer.js';
 import { BankDetails, type Payment, Provider } from '../entities/index.js';
-import { badInput, notFound } from '../errors.js';
+import { badInput, forbidden, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { requireCityAuthority, requireRole } from './access.js';
 import { actorOf, recordAudit } from './audit.service.js';
@@ -26,12 +26,15 @@ export class BankDetailsService {
 
   async propose(viewer: Viewer, input: { iban: string; bik: string }): Promise<BankDetails> {
     requireRole(viewer, Role.PROVIDER);
+    // A BIN that has not applied yet has no provider record to hold bank details.
+    if (!viewer.providerId) throw forbidden('Apply to the programme first (applyAsProvider): bank details belong to a provider.');
+    const providerId = viewer.providerId;
     const iban = checkIban(input.iban ?? '');
     if (!iban.ok) throw badInput('input.iban', `The IBAN ${BANK_DETAILS_MESSAGES[iban.problem]} (KZ, two check digits, 16 letters or digits; ISO 13616).`);
     const bik = checkBik(input.bik ?? '');
     if (!bik.ok) throw badInput('input.bik', `The BIK ${BANK_DETAILS_MESSAGES[bik.problem]} (8 or 11 characters, e.g. HSBKKZKX).`);
     return this.em.transactional(async (em) => {
-      const provider = await this.lockProvider(em, viewer.providerId);
+      const provider = await this.lockProvider(em, providerId);
       const city = await provider.city.loadOrFail();
       // The provider's newer proposal replaces one not yet decided.
       const pending = await em.findOne(BankDetails, { provider: provider.id, status: BankDetailsStatus.PROPOSED });

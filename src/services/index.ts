@@ -21,6 +21,7 @@ import { IssuingService } from './issuing.service.js';
 import { OfferService } from './offer.service.js';
 import { ProgramService } from './program.service.js';
 import { ProviderService } from './provider.service.js';
+import { ContractService } from './contract.service.js';
 import { QueueService } from './queue.service.js';
 import { RulesService } from './rules.service.js';
 import { VerificationService } from './verification.service.js';
@@ -50,6 +51,7 @@ export function createServices(em: EntityManager, realtime: RealtimeHub | null =
   return {
     cities,
     providers: new ProviderService(em, cities, clock),
+    contracts: new ContractService(em, clock),
     programs: new ProgramService(em, cities, clock),
     claims,
     children: new ChildService(em, cities, claims, clock),

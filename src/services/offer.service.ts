@@ -18,6 +18,7 @@ import { inTransaction, LockSetChanged } from './transaction.js';
 import { programForPlacement } from './placement.js';
 import { EventKind, publishEvent } from '../realtime/publish.js';
 import type { Clock } from '../clock.js';
+import { acceptedTerms, type ContractAcceptance, requireAcceptance } from './contract.service.js';
 
 /** Offers: the parent accepts one (choosing a program) or declines it; the scheduler expires the rest. */
 export class OfferService {
@@ -28,11 +29,15 @@ export class OfferService {
     private readonly vouchers: VoucherService,
   ) {}
 
-  /** Enrolls the child: voucher ACTIVE, a seat taken, the child's other open applications closed. */
-  async accept(viewer: Viewer, offerId: string, programId: string): Promise<Enrollment> {
+  /**
+   * Enrolls the child: voucher ACTIVE, a seat taken, the child's other open applications closed,
+   * and the offer-contract and consent the parent accepted recorded on the enrollment.
+   */
+  async accept(viewer: Viewer, offerId: string, programId: string, acceptance: ContractAcceptance): Promise<Enrollment> {
     requireRole(viewer, Role.PARENT);
+    requireAcceptance(acceptance);
     try {
-      return await this.decide(viewer, offerId, OfferStatus.ACCEPTED, (em, offer, now) => this.acceptPending(em, viewer, offer, programId, now));
+      return await this.decide(viewer, offerId, OfferStatus.ACCEPTED, (em, offer, now) => this.acceptPending(em, viewer, offer, programId, acceptance, now));
     } catch (err) {
       // The one-held-voucher-per-child index decided a race this lock did not cover.
       if (err instanceof UniqueConstraintViolationException) throw conflict('This child already holds a voucher.');
@@ -115,11 +120,12 @@ export class OfferService {
   }
 
   /** The acceptance itself, on an offer decide() has locked and found pending and in time. */
-  private async acceptPending(em: EntityManager, viewer: ViewerOf<Role.PARENT>, offer: Offer, programId: string, now: Date): Promise<Enrollment> {
+  private async acceptPending(em: EntityManager, viewer: ViewerOf<Role.PARENT>, offer: Offer, programId: string, acceptance: ContractAcceptance, now: Date): Promise<Enrollment> {
     const application = offer.application.getEntity();
     const voucher = offer.voucher.getEntity();
     const child = application.child.getEntity();
     const program = await programForPlacement(em, programId, { type: voucher.type, cityId: voucher.city.id }, child, now);
+    const terms = await acceptedTerms(em, acceptance, now);
     const actor = actorOf(viewer);
     // The child's other applications close before the voucher becomes held (the database refuses a
     // held voucher beside an open application); the seat is a counter, taken last.
@@ -131,6 +137,7 @@ export class OfferService {
     offer.decidedAt = now;
     const applicationFrom = await this.applications.markAccepted(em, application, offer);
     const { from: voucherFrom, enrollment } = await this.vouchers.enroll(em, voucher, program, now, offer);
+    enrollment.acceptContract(terms, now);
     const city = await application.city.loadOrFail();
     recordAudit(em, actor, {
       action: 'ACCEPTED',
@@ -138,7 +145,7 @@ export class OfferService {
       entityId: offer.id,
       cityCode: city.code,
       before: { offer: offerFrom, application: applicationFrom, voucher: voucherFrom },
-      after: { offer: OfferStatus.ACCEPTED, application: ApplicationStatus.ACCEPTED, voucher: VoucherStatus.ACTIVE, enrollmentId: enrollment.id, programId: program.id },
+      after: { offer: OfferStatus.ACCEPTED, application: ApplicationStatus.ACCEPTED, voucher: VoucherStatus.ACTIVE, enrollmentId: enrollment.id, programId: program.id, termsVersion: terms.version, personalDataConsent: true },
       rulesVersion: offer.rulesVersion,
     });
     enqueueSms(em, {

@@ -1,7 +1,7 @@
 // The read side of the public queue (QueueService): pages in queue order, counts and statistics,
 // and the anonymised changes from the event log. Plain rows, straight from SQL.
 import { sql } from '../db/sql.js';
-import { ApplicationStatus, type PriorityCategory, type ProviderKind, type ProviderStatus, type VoucherType } from '../domain/enums.js';
+import { ApplicationStatus, type PriorityCategory, type ProgramStatus, type ProviderKind, type ProviderStatus, type VoucherType } from '../domain/enums.js';
 import type { EventKind, QueueEvent } from '../realtime/publish.js';
 import { positionSql, QUEUE_ORDER } from './queue-block.queries.js';
 
@@ -47,11 +47,11 @@ export const voucherCounts = sql<Scope, CountRow>(
     where city_id in (:cityIds) and type in (:types) group by 1, 2, 3`,
 );
 
-/** Free seats in active programs of approved providers, by city and provider kind. */
-export const freeSeats = sql<{ cityIds: string[]; approved: ProviderStatus }, { city_id: string; kind: ProviderKind; free: number }>(
+/** Free seats in the catalogue (active published programs of approved providers), by city and provider kind. */
+export const freeSeats = sql<{ cityIds: string[]; approved: ProviderStatus; published: ProgramStatus }, { city_id: string; kind: ProviderKind; free: number }>(
   'queue-stats-seats',
   `select pr.city_id, pr.kind, coalesce(sum(pg.free_seats), 0)::int as free from program pg join provider pr on pr.id = pg.provider_id
-    where pr.city_id in (:cityIds) and pr.status = :approved and pg.active group by 1, 2`,
+    where pr.city_id in (:cityIds) and pr.status = :approved and pg.active and pg.status = :published group by 1, 2`,
 );
 
 export const budgetUse = sql<Scope & { periods: string[] }, { city_id: string; voucher_type: string; period: string; allocated: string; used: string }>(

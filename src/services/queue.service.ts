@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ApplicationStatus, type PriorityCategory, ProviderStatus, VoucherStatus, VoucherType } from '../domain/enums.js';
+import { ApplicationStatus, type PriorityCategory, ProgramStatus, ProviderStatus, VoucherStatus, VoucherType } from '../domain/enums.js';
 import { providerKindsAccepting } from '../domain/voucher-eligibility.js';
 import type { City } from '../entities/index.js';
 import { currentPeriod } from '../domain/calendar.js';
@@ -123,7 +123,7 @@ export class QueueService {
     const [applications, vouchers, seats, budgets] = await Promise.all([
       applicationCounts.all(this.em, { cityIds, types }),
       voucherCounts.all(this.em, { cityIds, types }),
-      freeSeats.all(this.em, { cityIds, approved: ProviderStatus.APPROVED }),
+      freeSeats.all(this.em, { cityIds, approved: ProviderStatus.APPROVED, published: ProgramStatus.PUBLISHED }),
       budgetUse.all(this.em, { cityIds, types, periods }),
     ]);
     const seatsFor = (cityId: string, type: VoucherType) =>

@@ -17,6 +17,7 @@ import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js'
 import { programForPlacement } from './placement.js';
 import { trackSuspension } from './suspension.js';
 import { inTransaction } from './transaction.js';
+import { acceptedTerms, type ContractAcceptance, requireAcceptance } from './contract.service.js';
 import { requireText } from './validate.js';
 
 export interface VoucherFilter {
@@ -54,10 +55,12 @@ export class VoucherService {
 
   /**
    * Moves the child to another program in one transaction: the old enrollment TRANSFERRED, a new
-   * ACTIVE one on the same voucher, no new application. Seats are checked as on acceptance.
+   * ACTIVE one on the same voucher, no new application. Seats are checked as on acceptance, and
+   * the new enrollment is a new offer-contract (with another provider): accepted with its consent.
    */
-  async switchProgram(viewer: Viewer, enrollmentId: string, programId: string): Promise<Enrollment> {
+  async switchProgram(viewer: Viewer, enrollmentId: string, programId: string, acceptance: ContractAcceptance): Promise<Enrollment> {
     requireRole(viewer, Role.PARENT);
+    requireAcceptance(acceptance);
     return inTransaction(this.em, async (em) => {
       // The lock order (locks.ts): the child, the voucher, then its enrollment, then the seats in
       // program id order, as revoke and suspend take them, so a switch and a status change of
@@ -77,6 +80,7 @@ export class VoucherService {
       // One instant for the whole switch: the old enrollment ends exactly when the new one starts.
       const now = this.clock();
       const program = await programForPlacement(em, programId, { type: voucher.type, cityId: voucher.city.id }, child, now);
+      const terms = await acceptedTerms(em, acceptance, now);
       await moveSeat(em, old.program.id, program.id);
 
       // One audit entry, the voucher's SWITCHED, covers the old enrollment's move.
@@ -84,6 +88,7 @@ export class VoucherService {
       old.endedAt = now;
       await em.flush(); // the old one stops being ACTIVE before the new one starts (one active per voucher)
       const next = new Enrollment(ref(voucher), ref(program), now, ref(old));
+      next.acceptContract(terms, now);
       em.persist(next);
       recordAudit(em, actorOf(viewer), {
         action: 'SWITCHED',
@@ -91,7 +96,7 @@ export class VoucherService {
         entityId: voucher.id,
         cityCode: voucher.city.getEntity().code,
         before: { enrollmentId: old.id, programId: old.program.id },
-        after: { enrollmentId: next.id, programId: program.id },
+        after: { enrollmentId: next.id, programId: program.id, termsVersion: terms.version, personalDataConsent: true },
       });
       return next;
     });

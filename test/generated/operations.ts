@@ -4,10 +4,16 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 /** Accept an offer by choosing a program. */
 export type AcceptOfferInput = {
+  /** Must be true: the parent accepts the programme’s standard offer-contract (`contractTerms`) for this enrollment. */
+  acceptTerms: boolean;
   /** The offer. */
   offerId: string | number;
-  /** The program: it must accept the voucher type, fit the child’s age, be in the voucher’s city and have a free place. */
+  /** Must be true: the parent consents to the processing of the child’s personal data (the consent text of the same terms). */
+  personalDataConsent: boolean;
+  /** The program: it must be published, accept the voucher type, fit the child’s age, be in the voucher’s city and have a free place. */
   programId: string | number;
+  /** The version of the terms the parent read; when given and no longer in force, CONFLICT (with `extensions.termsVersion`, the current one). */
+  termsVersion?: number | null | undefined;
 };
 
 /** QUEUED (waiting) → OFFERED → ACCEPTED, or back to QUEUED / CANCELLED when an offer is declined or lapses; QUEUED → WITHDRAWN. */
@@ -91,9 +97,22 @@ export type ProgramFilter = {
   providerId?: string | number | null | undefined;
   /** Only programs of providers of this kind. */
   providerKind?: ProviderKind | null | undefined;
+  /** Staff: only programs in this review status, e.g. IN_REVIEW for an operator’s review list. The public sees PUBLISHED programs only. */
+  status?: ProgramStatus | null | undefined;
   /** Only programs that accept this voucher type. */
   voucherType?: VoucherType | null | undefined;
 };
+
+/** Where a program is in the city’s review. Only PUBLISHED programs (of approved providers) are in the catalogue and take children. */
+export type ProgramStatus =
+  /** Being written by the provider; nobody else sees it but the city’s operators. */
+  | 'DRAFT'
+  /** Submitted; waiting for an operator of the city. */
+  | 'IN_REVIEW'
+  /** In the public catalogue. */
+  | 'PUBLISHED'
+  /** Sent back with the operator’s comments (`reviewComment`); the provider fixes it and submits again. */
+  | 'RETURNED';
 
 /** The legal kind of a provider; it decides which voucher types its programs accept. */
 export type ProviderKind =
@@ -125,10 +144,16 @@ export type SettlePeriodInput = {
 
 /** Move a child to another program on the same voucher, without a new application. */
 export type SwitchProgramInput = {
+  /** Must be true: a new enrollment is a new offer-contract, on the programme’s standard terms (`contractTerms`). */
+  acceptTerms: boolean;
   /** The child’s active enrollment. */
   enrollmentId: string | number;
+  /** Must be true: consent to the processing of the child’s personal data by the new provider. */
+  personalDataConsent: boolean;
   /** The new program (same checks as when accepting an offer). */
   programId: string | number;
+  /** The version of the terms the parent read; when given and no longer in force, CONFLICT. */
+  termsVersion?: number | null | undefined;
 };
 
 /** The language a program is taught in. */

@@ -33,7 +33,7 @@ async function world() {
 }
 const record = (provider: ProviderHandle, programId: string, date: string, childIds: string[], hours = 1.5) => seed.recorded(provider, programId, date, childIds, hours);
 const switchTo = (enrollmentId: string, programId: string, token: string) =>
-  api.operation<SwitchProgramMutation, SwitchProgramMutationVariables>('SwitchProgram', { input: { enrollmentId, programId } }, { token });
+  api.operation<SwitchProgramMutation, SwitchProgramMutationVariables>('SwitchProgram', { input: { enrollmentId, programId, acceptTerms: true, personalDataConsent: true } }, { token });
 const audit = async (filter: Record<string, unknown>) => (await api.data(AUDIT, { filter }, { token: admin })).auditLog;
 
 describe.concurrent('one session per child, program and day (finding 6)', () => {

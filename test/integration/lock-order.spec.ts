@@ -28,10 +28,10 @@ const SWAPPED = ['DISABILITY', 'ORPHAN', 'MILITARY_FAMILY', 'LARGE_FAMILY', 'LOW
 const code = (r: { body: { errors?: { extensions?: { code?: string } }[] } }) => r.body.errors?.[0]?.extensions?.code ?? 'OK';
 
 const APPLY = `mutation($input: ApplyForVoucherInput!) { applyForVoucher(input: $input) { application { id } } }`;
-const ACCEPT = `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id } } }`;
+const ACCEPT = `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { id } } }`;
 const DECLINE = `mutation($o: ID!) { declineOffer(input: { offerId: $o }) { offer { id } } }`;
 const ISSUE = `mutation($city: String!, $t: VoucherType!) { issueVouchers(input: { city: $city, voucherType: $t, count: 1 }) { offers { id application { id } } } }`;
-const SWITCH = `mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p }) { enrollment { id } } }`;
+const SWITCH = `mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { id } } }`;
 const REVOKE = `mutation($v: ID!) { revokeVoucher(input: { voucherId: $v, reason: "Revoked by the city" }) { voucher { status } } }`;
 const SUSPEND = `mutation($v: ID!) { suspendVoucher(input: { voucherId: $v, reason: "Suspended by the city" }) { voucher { status } } }`;
 const RESTORE = `mutation($id: ID!) { restoreApplication(input: { applicationId: $id }) { application { status } } }`;

@@ -40,7 +40,7 @@ describe('migrating existing money data', () => {
     const { recordAttendance } = await api.data(`mutation($input: RecordAttendanceInput!) { recordAttendance(input: $input) { attendances { id } } }`, { input: { programId: chess, date: month.day(16), childIds: [child.childId], hours: 1.5 } }, { token: one.token });
     const session = recordAttendance.attendances[0].id as string;
     await api.data(`mutation($ids: [ID!]!) { confirmAttendance(input: { attendanceIds: $ids }) { attendances { id } } }`, { ids: [session] }, { token: child.family.token });
-    const SWITCH = `mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p }) { enrollment { id } } }`;
+    const SWITCH = `mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { id } } }`;
     const away = (await api.data(SWITCH, { e: child.enrollmentId, p: football }, { token: child.family.token })).switchProgram.enrollment.id;
     const back = (await api.data(SWITCH, { e: away, p: chess }, { token: child.family.token })).switchProgram.enrollment.id as string;
     const { settlePeriod } = await api.data(`mutation($p: String!) { settlePeriod(input: { city: "ASTANA", period: $p }) { payments { id amount { tiyn } } } }`, { p: month.period }, { token: operator });

@@ -32,7 +32,7 @@ async function clockedWorld() {
 }
 
 const APPLICATION = `query($id: ID!) { application(id: $id) { id status position offer { id status deadline } voucher { id status } } }`;
-const ACCEPT = `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id voucher { status } } } }`;
+const ACCEPT = `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { id voucher { status } } } }`;
 const DECLINE = `mutation($o: ID!) { declineOffer(input: { offerId: $o }) { offer { id status } } }`;
 const errorOf = (res: { body: { errors?: { message: string; extensions?: Record<string, any> }[] } }) => res.body.errors?.[0];
 

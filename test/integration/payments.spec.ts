@@ -64,7 +64,7 @@ describe.concurrent('paying only for confirmed attendance', () => {
     // The family switches on day 20 (the request's own time).
     await api.operation<SwitchProgramMutation, SwitchProgramMutationVariables>(
       'SwitchProgram',
-      { input: { enrollmentId: two.enrollmentId, programId: football } },
+      { input: { enrollmentId: two.enrollmentId, programId: football, acceptTerms: true, personalDataConsent: true } },
       { token: two.family.token, at: new Date(`${month.day(20)}T00:00:00Z`) },
     );
     const before = [await session(school, robotics, 17, [two.childId], 1), await session(school, robotics, 19, [two.childId], 1)];

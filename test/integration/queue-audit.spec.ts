@@ -20,11 +20,11 @@ let football: string;
 
 const AUDIT = `query($filter: AuditFilter) { auditLog(filter: $filter, first: 100) { edges { node { action actorRole actorId entityType entityId cityCode before after reason rulesVersion } } } }`;
 const ISSUE = `mutation($input: IssueVouchersInput!) { issueVouchers(input: $input) { offers { id deadline voucher { id } application { id } } } }`;
-const ACCEPT = `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id voucher { id } } } }`;
+const ACCEPT = `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { id voucher { id } } } }`;
 const DECLINE = `mutation($o: ID!) { declineOffer(input: { offerId: $o }) { offer { status } } }`;
 const WITHDRAW = `mutation($a: ID!) { withdrawApplication(input: { applicationId: $a }) { application { status } } }`;
 const RESTORE = `mutation($a: ID!) { restoreApplication(input: { applicationId: $a }) { application { status } } }`;
-const SWITCH = `mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p }) { enrollment { id } } }`;
+const SWITCH = `mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { id } } }`;
 const voucherAction = (name: string) => `mutation($v: ID!, $r: String!) { ${name}(input: { voucherId: $v, reason: $r }) { voucher { status } } }`;
 
 type Type = 'TARGETED' | 'UNIVERSAL';
@@ -93,7 +93,7 @@ describe('the audit log of the queue side', () => {
         entityId: offer!.id,
         rulesVersion: 2,
         before: { offer: 'PENDING', application: 'OFFERED', voucher: 'RESERVED' },
-        after: { offer: 'ACCEPTED', application: 'ACCEPTED', voucher: 'ACTIVE', enrollmentId: acceptOffer.enrollment.id, programId: chess },
+        after: { offer: 'ACCEPTED', application: 'ACCEPTED', voucher: 'ACTIVE', enrollmentId: acceptOffer.enrollment.id, programId: chess, termsVersion: 1, personalDataConsent: true },
       }),
     ]);
     // The other offer is declined for the family (its rule requeues the application), and the
@@ -184,7 +184,7 @@ describe('the audit log of the queue side', () => {
         actorId: family.iin,
         ...ofVoucher,
         before: { enrollmentId: acceptOffer.enrollment.id, programId: chess },
-        after: { enrollmentId: switchProgram.enrollment.id, programId: football },
+        after: { enrollmentId: switchProgram.enrollment.id, programId: football, termsVersion: 1, personalDataConsent: true },
       }),
       entry({ action: 'REVOKED', actorRole: 'OPERATOR', actorId: city, ...ofVoucher, reason: 'Moved to another region', before: { status: 'ACTIVE' }, after: { status: 'REVOKED' } }),
     ]);

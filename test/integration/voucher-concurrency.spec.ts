@@ -15,7 +15,7 @@ afterAll(() => api?.close());
 
 const codes = (results: any[]) => results.map((r) => r.body.errors?.[0]?.extensions?.code ?? 'OK');
 const ISSUE = `mutation($city: String!, $n: Int!, $t: VoucherType!) { issueVouchers(input: { city: $city, voucherType: $t, count: $n }) { offers { id application { id } } } }`;
-const ACCEPT = `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id } } }`;
+const ACCEPT = `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { id } } }`;
 
 /** `n` families with one child each, applied in order (so the queue order is known). */
 async function queueUp(city: string, n: number, type: 'TARGETED' | 'UNIVERSAL'): Promise<{ family: FamilyHandle; applicationId: string }[]> {

@@ -97,7 +97,7 @@ describe.concurrent('the voucher lifecycle', () => {
     // The parent accepts the offer into the private studio (a UNIVERSAL voucher may go anywhere approved).
     const { acceptOffer } = await api.data(
       `mutation($input: AcceptOfferInput!) { acceptOffer(input: $input) { enrollment { id status program { id } voucher { id status type } } } }`,
-      { input: { offerId: priorityOffer.id, programId: studioProgram } },
+      { input: { offerId: priorityOffer.id, programId: studioProgram, acceptTerms: true, personalDataConsent: true } },
       { token: priorityFamily.token },
     );
     expect(acceptOffer.enrollment).toMatchObject({ status: 'ACTIVE', program: { id: studioProgram }, voucher: { status: 'ACTIVE', type: 'UNIVERSAL' } });
@@ -112,7 +112,7 @@ describe.concurrent('the voucher lifecycle', () => {
     expect(applicationsBefore).toBe(1);
     const { switchProgram } = await api.data(
       `mutation($input: SwitchProgramInput!) { switchProgram(input: $input) { enrollment { id status program { id } previous { id status } voucher { id enrollments { status program { id } } } } } }`,
-      { input: { enrollmentId: acceptOffer.enrollment.id, programId: schoolProgram } },
+      { input: { enrollmentId: acceptOffer.enrollment.id, programId: schoolProgram, acceptTerms: true, personalDataConsent: true } },
       { token: priorityFamily.token },
     );
     expect(switchProgram.enrollment).toMatchObject({
@@ -211,7 +211,7 @@ describe.concurrent('the voucher lifecycle', () => {
     const { city, studio } = await cityWithClubs();
     const { family, offerId } = await seed.offered(city, 'UNIVERSAL', { category: 'ORPHAN', birthDate: '2016-01-01' });
     const program = (await seed.program(studio, { minAge: 6, maxAge: 12, seats: 2 })).id;
-    const { acceptOffer } = await api.data(`mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { voucher { id } } } }`, { o: offerId, p: program }, { token: family.token });
+    const { acceptOffer } = await api.data(`mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { voucher { id } } } }`, { o: offerId, p: program }, { token: family.token });
     const voucherId = acceptOffer.enrollment.voucher.id;
     const operator = await seed.operator(city);
     const change = (name: string, reason: string) =>

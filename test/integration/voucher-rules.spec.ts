@@ -43,7 +43,7 @@ async function expectNothingWritten(expect: ExpectStatic, family: FamilyHandle, 
 }
 
 const APPLY = `mutation($input: ApplyForVoucherInput!) { applyForVoucher(input: $input) { application { id } } }`;
-const ACCEPT = `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id } } }`;
+const ACCEPT = `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { id } } }`;
 
 /** A family whose child heads the city's queue of the given type and holds its pending offer. */
 const offered = (city: string, type: 'TARGETED' | 'UNIVERSAL', birthDate = '2016-05-20') => seed.offered(city, type, { category: 'DISABILITY', birthDate });

@@ -204,7 +204,7 @@ function requestFor(world: World, state: Snapshot, c: { kind: string; a: number;
       const app = state.applications.find((x) => x.id === offer.application_id)!;
       const token = family(app.child_id)!.token;
       return c.kind === 'accept'
-        ? { label: `accept(${offer.id.slice(-4)})`, query: `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id } } }`, variables: { o: offer.id, p: pick(world.programs, c.b) }, token, entity: offer.id }
+        ? { label: `accept(${offer.id.slice(-4)})`, query: `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { id } } }`, variables: { o: offer.id, p: pick(world.programs, c.b) }, token, entity: offer.id }
         : // A pending offer is its family's to decline (the server's clock is real time, well before the
           // deadline); a decided one is not.
           {
@@ -220,7 +220,7 @@ function requestFor(world: World, state: Snapshot, c: { kind: string; a: number;
       const enrollment = choose(state.enrollments, (e) => e.status === 'ACTIVE', c.a);
       if (!enrollment) return null;
       const voucher = state.vouchers.find((v) => v.id === enrollment.voucher_id)!;
-      return { label: `switch(${enrollment.id.slice(-4)})`, query: `mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p }) { enrollment { id } } }`, variables: { e: enrollment.id, p: pick(world.programs, c.b) }, token: family(voucher.child_id)!.token, entity: voucher.id };
+      return { label: `switch(${enrollment.id.slice(-4)})`, query: `mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { id } } }`, variables: { e: enrollment.id, p: pick(world.programs, c.b) }, token: family(voucher.child_id)!.token, entity: voucher.id };
     }
     case 'suspend':
     case 'reinstate':
@@ -329,7 +329,7 @@ function requestFor(world: World, state: Snapshot, c: { kind: string; a: number;
       // Deliberately wrong: ids that do not exist, and another family's offer.
       const offer = pick(state.offers, c.a);
       const stranger = pick(world.families, c.b)!;
-      if (offer && c.b % 2) return { label: `accept-as-stranger(${offer.id.slice(-4)})`, query: `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id } } }`, variables: { o: offer.id, p: world.programs[0] }, token: stranger.token };
+      if (offer && c.b % 2) return { label: `accept-as-stranger(${offer.id.slice(-4)})`, query: `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { id } } }`, variables: { o: offer.id, p: world.programs[0] }, token: stranger.token };
       switch ((c.b >> 1) % 4) {
         case 1: // A malformed id (finding 8 of the issue).
           return { label: 'dispute(not-an-id)', query: `mutation { disputeAttendance(input: { attendanceId: "not-an-id", reason: "Не было занятия" }) { attendance { id } } }`, variables: {}, token: stranger.token };

@@ -72,7 +72,7 @@ export async function buildPrivacyWorld(options: { name?: string; providerName?:
   await seed.quotaRoom(HOME, 'UNIVERSAL', 1);
   const [offer] = await seed.issue(HOME, 'UNIVERSAL', 1);
   const { acceptOffer } = await data(
-    `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p }) { enrollment { id voucher { id } } } }`,
+    `mutation($o: ID!, $p: ID!) { acceptOffer(input: { offerId: $o, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { id voucher { id } } } }`,
     { o: offer!.id, p: programOne },
     family,
     atStartOf(shiftDays(today, -3)),
@@ -84,7 +84,7 @@ export async function buildPrivacyWorld(options: { name?: string; providerName?:
   const CONFIRM = `mutation($ids: [ID!]!) { confirmAttendance(input: { attendanceIds: $ids }) { attendances { id } } }`;
   const sessionOne = (await data(RECORD, { input: { programId: programOne, date: shiftDays(today, -2), childIds: [childId], hours: 1.5 } }, one.token)).recordAttendance.attendances[0].id;
   const { switchProgram } = await data(
-    `mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p }) { enrollment { id } } }`,
+    `mutation($e: ID!, $p: ID!) { switchProgram(input: { enrollmentId: $e, programId: $p, acceptTerms: true, personalDataConsent: true }) { enrollment { id } } }`,
     { e: enrollmentOne, p: programTwo },
     family,
     atStartOf(shiftDays(today, -1)),

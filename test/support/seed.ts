@@ -126,7 +126,10 @@ export class Seed {
           ...fields,
         },
       },
-      { token: provider.token },
+      // The city adds it (published at once): tests that are not about review need a program parents can choose.
+      // A provider's own createProgram makes a DRAFT for review (test/integration/provider-onboarding.spec.ts).
+      // One admin identity per provider, so a test adding many programs stays within the per-caller mutation rate.
+      { token: await this.api.token({ role: 'ADMIN', sub: `test-admin:${provider.id}` }) },
     );
     return { ...createProgram.program, providerId: provider.id };
   }
@@ -192,7 +195,7 @@ export class Seed {
     const offer = (await this.issue(city, type, position!)).find((o) => o.applicationId === applicationId)!;
     const { acceptOffer } = await this.api.operation<AcceptOfferMutation, AcceptOfferMutationVariables>(
       'AcceptOffer',
-      { input: { offerId: offer.id, programId } },
+      { input: { offerId: offer.id, programId, acceptTerms: true, personalDataConsent: true } },
       { token: family.token, at: new Date(`${since}T00:00:00Z`) },
     );
     const enrollmentId = acceptOffer.enrollment.id;

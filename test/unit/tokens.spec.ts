@@ -13,11 +13,16 @@ describe('tokens signed by Kezek (HS256)', () => {
     expect(await tokens.verify(parent)).toMatchObject({ role: 'PARENT', iin: '880101300010', name: 'Ана', phone: '+77011234567' });
     const operator = await tokens.sign!({ role: 'OPERATOR', city: 'ASTANA' }, 60);
     expect(await tokens.verify(operator)).toMatchObject({ role: 'OPERATOR', cityCode: 'ASTANA' });
+    // A provider by its BIN: the record (if any) is found by authenticate(), which reads the database.
+    const byBin = await tokens.sign!({ role: 'PROVIDER', bin: '200240000008' }, 60);
+    expect(await tokens.verify(byBin)).toMatchObject({ role: 'PROVIDER', providerId: null, bin: '200240000008' });
   });
 
   it.each([
     [{ role: 'PARENT', sub: '880101300011' }, /valid IIN/],
     [{ role: 'PROVIDER' }, /provider id/],
+    [{ role: 'PROVIDER', bin: '200240000009' }, /valid BIN/],
+    [{ role: 'PROVIDER', bin: '200240000008', provider: '00000000-0000-7000-8000-000000000000' }, /not both/],
     [{ role: 'OPERATOR', city: 'astana city' }, /city code/],
     [{ role: 'SUPERUSER' }, /unknown role/],
   ])('refuses claims %j', async (claims, message) => {

@@ -11,6 +11,7 @@ import {
   EnrollmentStatus,
   OfferStatus,
   PaymentStatus,
+  ProgramStatus,
   ProviderStatus,
   VoucherStatus,
 } from '../../src/domain/enums.js';
@@ -23,6 +24,9 @@ import {
   ENROLLMENT_TRANSITIONS,
   OFFER_TRANSITIONS,
   PAYMENT_TRANSITIONS,
+  PROGRAM_REVIEW_DECISIONS,
+  PROGRAM_TRANSITIONS,
+  PROVIDER_DECISIONS,
   PROVIDER_TRANSITIONS,
   VOUCHER_TRANSITIONS,
 } from '../../src/domain/lifecycles.js';
@@ -92,7 +96,7 @@ const LIFECYCLES: Lifecycle[] = [
     name: 'Provider',
     table: PROVIDER_TRANSITIONS,
     statuses: ProviderStatus,
-    moves: ['PENDING → APPROVED', 'APPROVED → SUSPENDED', 'SUSPENDED → APPROVED'],
+    moves: ['PENDING → APPROVED', 'PENDING → REJECTED', 'REJECTED → PENDING', 'APPROVED → SUSPENDED', 'SUSPENDED → APPROVED'],
     terminal: [],
   },
   {
@@ -101,6 +105,13 @@ const LIFECYCLES: Lifecycle[] = [
     statuses: BankDetailsStatus,
     moves: ['PROPOSED → CONFIRMED', 'PROPOSED → REJECTED', 'PROPOSED → SUPERSEDED', 'CONFIRMED → SUPERSEDED'],
     terminal: ['REJECTED', 'SUPERSEDED'],
+  },
+  {
+    name: 'Program',
+    table: PROGRAM_TRANSITIONS,
+    statuses: ProgramStatus,
+    moves: ['DRAFT → IN_REVIEW', 'DRAFT → PUBLISHED', 'IN_REVIEW → PUBLISHED', 'IN_REVIEW → RETURNED', 'RETURNED → IN_REVIEW'],
+    terminal: ['PUBLISHED'],
   },
 ];
 
@@ -147,5 +158,26 @@ describe.each(LIFECYCLES)('the $name lifecycle', ({ name, table, statuses, moves
   it('has no way out of a terminal status, and a way out of every other', () => {
     expect(all.filter((s) => table[s]!.length === 0).sort()).toEqual([...terminal].sort());
     for (const status of terminal) for (const to of all) expect(canTransition(table, status, to), `${status} → ${to}`).toBe(false);
+  });
+});
+
+// The operators' decisions on providers and programs narrow their tables: each names exactly the
+// statuses it may start from, and each of those moves is one its table allows.
+describe('decisions on providers and programs', () => {
+  it('each provider decision moves from exactly its statuses along PROVIDER_TRANSITIONS', () => {
+    const moves = Object.entries(PROVIDER_DECISIONS).map(([decision, d]) => `${decision}: ${d.from.join('|')} → ${d.to} (${d.action})`);
+    expect(moves).toEqual([
+      'APPROVE: PENDING → APPROVED (PROVIDER_APPROVED)',
+      'REJECT: PENDING → REJECTED (PROVIDER_REJECTED)',
+      'SUSPEND: APPROVED → SUSPENDED (PROVIDER_SUSPENDED)',
+      'REINSTATE: SUSPENDED → APPROVED (PROVIDER_REINSTATED)',
+    ]);
+    for (const d of Object.values(PROVIDER_DECISIONS)) for (const from of d.from) expect(canTransition(PROVIDER_TRANSITIONS, from, d.to)).toBe(true);
+  });
+
+  it('each review decision moves a program IN_REVIEW along PROGRAM_TRANSITIONS', () => {
+    const moves = Object.entries(PROGRAM_REVIEW_DECISIONS).map(([decision, d]) => `${decision}: ${d.from.join('|')} → ${d.to} (${d.action})`);
+    expect(moves).toEqual(['PUBLISH: IN_REVIEW → PUBLISHED (PROGRAM_PUBLISHED)', 'RETURN: IN_REVIEW → RETURNED (PROGRAM_RETURNED)']);
+    for (const d of Object.values(PROGRAM_REVIEW_DECISIONS)) for (const from of d.from) expect(canTransition(PROGRAM_TRANSITIONS, from, d.to)).toBe(true);
   });
 });
