@@ -11,6 +11,7 @@ import { Migration20261201193000_budget_coverage } from './Migration202612011930
 import { Migration20261201193100_one_session_a_day } from './Migration20261201193100_one_session_a_day.js';
 
 import { Migration20261201193500_lock_order } from './Migration20261201193500_lock_order.js';
+import { Migration20261201230100_timesheets } from './Migration20261201230100_timesheets.js';
 
 // Every migration, in order. A test checks that each file in this folder is listed here.
 export const MIGRATIONS: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201193000_budget_coverage', class: Migration20261201193000_budget_coverage },
   { name: 'Migration20261201193100_one_session_a_day', class: Migration20261201193100_one_session_a_day },
   { name: 'Migration20261201193500_lock_order', class: Migration20261201193500_lock_order },
+  { name: 'Migration20261201230100_timesheets', class: Migration20261201230100_timesheets },
 ];

@@ -1,4 +1,4 @@
-import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
+import { ArrayType, Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
 import { AttendanceStatus } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { Enrollment } from './enrollment.entity.js';
@@ -51,6 +51,25 @@ export class Attendance {
 
   @Property({ type: 'datetime', nullable: true })
   decidedAt?: Date | null = null;
+
+  /**
+   * The timesheet checks this session failed and the city's rules flag rather than refuse
+   * (TimesheetCheck names). A flagged session is not payable until the operator clears it.
+   */
+  @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
+  flags: string[] = [];
+
+  /** When the city's operator cleared the flags (the session is payable again once confirmed). */
+  @Property({ type: 'datetime', nullable: true })
+  flagsClearedAt?: Date | null = null;
+
+  /** Who cleared them (role:id). */
+  @Property({ type: 'text', nullable: true })
+  flagsClearedBy?: string | null = null;
+
+  /** The timesheet that recorded it; null for a session recorded one day at a time. */
+  @Property({ type: 'uuid', nullable: true })
+  timesheetId?: string | null = null;
 
   /** The payment line that paid this session; set once, by settlement. */
   @Property({ type: 'uuid', nullable: true, index: true })

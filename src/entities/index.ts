@@ -23,6 +23,8 @@ import { LocalizedText } from './localized-text.embeddable.js';
 import { Program } from './program.entity.js';
 import { Provider } from './provider.entity.js';
 import { SuspendedSubject, Suspension } from './suspension.entity.js';
+import { Timesheet } from './timesheet.entity.js';
+import { CityHoliday } from './city-holiday.entity.js';
 
 export {
   QueueBlock,
@@ -39,6 +41,7 @@ export {
   Child,
   City,
   CityRules,
+  CityHoliday,
   Enrollment,
   Guardianship,
   LocalizedText,
@@ -49,6 +52,7 @@ export {
   Quota,
   SuspendedSubject,
   Suspension,
+  Timesheet,
   Voucher,
 };
 
@@ -78,4 +82,6 @@ export const ENTITIES = [
   DomainEvent,
   QueueBlock,
   Suspension,
+  Timesheet,
+  CityHoliday,
 ];

@@ -1,6 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context.js';
-import type { Enrollment, Program, Voucher } from '../entities/index.js';
+import type { Child, Enrollment, Program, Voucher } from '../entities/index.js';
+import { ChildType } from '../schema/child.type.js';
 import { EnrollmentType, VoucherObjectType } from '../schema/offer.type.js';
 import { ProgramType } from '../schema/program.type.js';
 
@@ -14,6 +15,12 @@ export class EnrollmentResolver {
   @FieldResolver(() => VoucherObjectType, { description: 'The voucher funding it.' })
   voucher(@Root() enrollment: Enrollment, @Ctx() ctx: Context): Promise<Voucher> {
     return ctx.loaders.voucher.load(enrollment.voucher.id);
+  }
+
+  @FieldResolver(() => ChildType, { description: 'The child (a provider sees the name and age only: the access policy).' })
+  async child(@Root() enrollment: Enrollment, @Ctx() ctx: Context): Promise<Child> {
+    const voucher = await ctx.loaders.voucher.load(enrollment.voucher.id);
+    return ctx.loaders.child.load(voucher.child.id);
   }
 
   @FieldResolver(() => EnrollmentType, { nullable: true, description: 'The enrollment this one replaced, after a switch.' })

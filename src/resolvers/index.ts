@@ -13,6 +13,7 @@ import { RulesResolver } from './rules.resolver.js';
 import { ViewerResolver } from './viewer.resolver.js';
 import { VerificationResolver } from './verification.resolver.js';
 import { VoucherResolver } from './voucher.resolver.js';
+import { ProgramRosterResolver, TimesheetResolver } from './timesheet.resolver.js';
 
 export const RESOLVERS = [
   CityResolver,
@@ -33,4 +34,6 @@ export const RESOLVERS = [
   RealtimeResolver,
   QueueChangeResolver,
   VerificationResolver,
+  TimesheetResolver,
+  ProgramRosterResolver,
 ] as const;

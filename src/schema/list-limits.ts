@@ -24,6 +24,8 @@ export const LIST_LIMITS: Readonly<Record<string, ListLimit>> = {
   'Query.myApplications': { max: 50, keep: 'last' },
   'Query.myChildren': { max: 20, keep: 'first' },
   'Query.queueStats': { max: 100, keep: 'first' },
+  /** setHolidays accepts at most 60 a year (holiday.service.ts). */
+  'Query.holidays': { max: 60, keep: 'first' },
   // Nested lists
   'Child.applications': { max: 20, keep: 'last' },
   'Child.attendances': { max: 50, keep: 'last' },
@@ -32,12 +34,17 @@ export const LIST_LIMITS: Readonly<Record<string, ListLimit>> = {
   /** One session per enrollment and date, one month per payment. */
   'PaymentLine.attendances': { max: 31, keep: 'first' },
   'CityRules.rates': { max: 20, keep: 'first' },
+  /** One per TimesheetCheck. */
+  'CityRules.timesheetChecks': { max: 10, keep: 'first' },
   /** Programs accept at most 14 weekly slots (program.service.ts). */
   'Program.schedule': { max: 14, keep: 'first' },
   // Mutation results: as many as the input asked for, bounded by the request size.
   'AttendancesPayload.attendances': { max: 1000, keep: 'first' },
   'IssueVouchersPayload.offers': { max: 1000, keep: 'first' },
   'SettlePeriodPayload.payments': { max: 1000, keep: 'first' },
+  'HolidaysPayload.holidays': { max: 60, keep: 'first' },
+  /** The sheet's flagged sessions; the whole month is read paged, through `attendances`. */
+  'RecordTimesheetPayload.flagged': { max: 1000, keep: 'first' },
 };
 
 const isPaged = (field: GraphQLField<unknown, unknown>) => field.args.some((a) => a.name === 'first');
