@@ -22,7 +22,7 @@ export class Migration20261201230100_timesheets extends Migration {
 
     this.addSql(`create table "timesheet" (
       "id" uuid not null primary key,
-      "program_id" uuid not null references "program" ("id") on update cascade on delete restrict,
+      "program_id" uuid not null,
       "month" text not null,
       "version" integer not null default 1,
       "content_hash" text not null,
@@ -31,16 +31,18 @@ export class Migration20261201230100_timesheets extends Migration {
       "created_at" timestamptz not null default now(),
       constraint "timesheet_month_format" check ("month" ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
       constraint "timesheet_one_per_program_month" unique ("program_id", "month"));`);
+    this.addSql(`alter table "timesheet" add constraint "timesheet_program_id_foreign" foreign key ("program_id") references "program" ("id") on update cascade on delete restrict;`);
 
     this.addSql(`create table "city_holiday" (
       "id" uuid not null primary key,
-      "city_id" uuid not null references "city" ("id") on update cascade on delete restrict,
+      "city_id" uuid not null,
       "date" date not null,
       "name" text not null,
       "created_by" text not null,
       "created_at" timestamptz not null default now(),
       constraint "city_holiday_one_per_day" unique ("city_id", "date"),
-      constraint "city_holiday_name_length" check (length("name") between 1 and 200));`);
+      constraint "city_holiday_name_length" check (length("name") >= 1 and length("name") <= 200));`);
+    this.addSql(`alter table "city_holiday" add constraint "city_holiday_city_id_foreign" foreign key ("city_id") references "city" ("id") on update cascade on delete restrict;`);
 
     this.addSql(`alter table "city_rules" add column "timesheet_checks" jsonb not null
       default '{"HOLIDAY":"FLAG","OFF_SCHEDULE":"FLAG","OVER_SLOT":"FLAG","OVERLAP":"FLAG","SUSPENDED":"REFUSE"}';`);
@@ -48,7 +50,8 @@ export class Migration20261201230100_timesheets extends Migration {
     this.addSql(`alter table "attendance" add column "flags" text[] not null default '{}';`);
     this.addSql(`alter table "attendance" add column "flags_cleared_at" timestamptz null;`);
     this.addSql(`alter table "attendance" add column "flags_cleared_by" text null;`);
-    this.addSql(`alter table "attendance" add column "timesheet_id" uuid null references "timesheet" ("id") on update cascade on delete restrict;`);
+    this.addSql(`alter table "attendance" add column "timesheet_id" uuid null;`);
+    this.addSql(`alter table "attendance" add constraint "attendance_timesheet_id_foreign" foreign key ("timesheet_id") references "timesheet" ("id") on update cascade on delete set null;`);
     this.addSql(`alter table "attendance" add constraint "attendance_flags_known" check ("flags" <@ array['HOLIDAY','OFF_SCHEDULE','OVER_SLOT','OVERLAP','SUSPENDED']::text[]);`);
     // The operator's review list: flagged sessions not yet cleared.
     this.addSql(`create index "attendance_flagged_open" on "attendance" ("program_id", "session_date") where "flags" <> '{}' and "flags_cleared_at" is null;`);

@@ -236,6 +236,7 @@ export type PolicyTypeName = keyof typeof PRIVACY_POLICY;
 export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'Provider.name': 'an organisation’s registered name (public catalogue)',
   'City.name': 'a place',
+  'Holiday.name': 'a public holiday of a city (Nauryz, Independence Day)',
   'ApiKey.name': 'the organisation a key was issued to (ADMIN only)',
   'Viewer.name': 'the caller’s own name, from their own token',
   'Viewer.iin': 'the caller’s own IIN, from their own token',

@@ -1,10 +1,11 @@
-import { Entity, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
+import { Check, Entity, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
 import { uuidv7 } from '../ids.js';
 import { City } from './city.entity.js';
 
 /** A public holiday in a city: sessions on it are refused or flagged, per the city's timesheet checks. */
 @Entity({ tableName: 'city_holiday' })
 @Unique({ name: 'city_holiday_one_per_day', properties: ['city', 'date'] })
+@Check({ name: 'city_holiday_name_length', expression: 'length(name) >= 1 and length(name) <= 200' })
 export class CityHoliday {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();

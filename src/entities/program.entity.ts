@@ -63,6 +63,13 @@ export class Program {
   @Enum({ items: () => TeachingLanguage, type: 'text' })
   language: TeachingLanguage;
 
+  /**
+   * The weekly schedule as the "join" part of issue 13 defines it ({ weekday 1–7, start "HH:MM",
+   * minutes }); null until a program has one, when timesheet checks read `schedule` instead.
+   */
+  @Property({ type: 'json', nullable: true })
+  weeklySchedule?: { weekday: number; start: string; minutes: number }[] | null = null;
+
   /** A closed program stays in history but takes no new children. */
   @Property({ type: 'boolean', default: true })
   active: boolean = true;

@@ -1,4 +1,4 @@
-import { Entity, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
+import { Check, Entity, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
 import { uuidv7 } from '../ids.js';
 import { Program } from './program.entity.js';
 
@@ -9,6 +9,7 @@ import { Program } from './program.entity.js';
  */
 @Entity({ tableName: 'timesheet' })
 @Unique({ name: 'timesheet_one_per_program_month', properties: ['program', 'month'] })
+@Check({ name: 'timesheet_month_format', expression: "month ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'" })
 export class Timesheet {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();

@@ -44,7 +44,11 @@ export class TimesheetResolver {
   }
 
   @Query(() => [HolidayType], { description: 'A city’s holidays of a year, by date. Public.' })
-  holidays(@Ctx() ctx: Context, @Arg('city', () => String, { description: 'City code.' }) city: string, @Arg('year', () => String, { description: '"YYYY".' }) year: string) {
+  holidays(
+    @Ctx() ctx: Context,
+    @Arg('city', () => String, { description: 'City code.' }) city: string,
+    @Arg('year', () => String, { nullable: true, description: '"YYYY"; default: the current year in the city.' }) year?: string,
+  ) {
     return ctx.services.holidays.list(city, year);
   }
 

@@ -2,7 +2,8 @@ import { type EntityManager, ref } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer.js';
 import { City, CityHoliday } from '../entities/index.js';
 import { badInput } from '../errors.js';
-import { addDays } from '../domain/calendar.js';
+import type { Clock } from '../clock.js';
+import { addDays, localDate } from '../domain/calendar.js';
 import { requireCityAuthority } from './access.js';
 import { actorOf, recordAudit } from './audit.service.js';
 import type { CityService } from './city.service.js';
@@ -20,11 +21,13 @@ export class HolidayService {
   constructor(
     private readonly em: EntityManager,
     private readonly cities: CityService,
+    private readonly clock: Clock,
   ) {}
 
-  /** The city's holidays of the year, by date. Public: a calendar is no one's personal data. */
-  async list(cityCode: string, year: string): Promise<CityHoliday[]> {
+  /** The city's holidays of the year (default: the city's current one), by date. Public: a calendar is no one's personal data. */
+  async list(cityCode: string, rawYear?: string | null): Promise<CityHoliday[]> {
     const city = await this.cities.byCode(cityCode, 'city');
+    const year = rawYear ?? localDate(city.timezone, this.clock()).slice(0, 4);
     if (!YEAR_RE.test(year)) throw badInput('year', 'year is "YYYY".');
     return this.em.find(CityHoliday, { city: city.id, date: { $gte: `${year}-01-01`, $lte: `${year}-12-31` } }, { orderBy: { date: 'asc' } });
   }

@@ -63,7 +63,7 @@ export function createServices(em: EntityManager, realtime: RealtimeHub | null =
     attendance,
     timesheets: new TimesheetService(em, clock),
     sessionFlags: new SessionFlagsService(em, cities, clock),
-    holidays: new HolidayService(em, cities),
+    holidays: new HolidayService(em, cities, clock),
     rosters: new RosterService(em),
     budgets,
     settlement: new SettlementService(em, cities, attendance, budgets, clock),

@@ -151,7 +151,7 @@ export class TimesheetService {
     const counts = { created: 0, changed: 0, withdrawn: 0, keptDecided: 0 };
     const audit = (action: string, a: Attendance, before: Record<string, unknown> | null, after: Record<string, unknown> | null) =>
       recordAudit(em, actor, { action, entityType: 'Attendance', entityId: a.id, cityCode, before: before ?? undefined, after: after ?? undefined });
-    const state = (a: Attendance) => ({ programId: program.id, enrollmentId: a.enrollment.id, sessionDate: a.sessionDate, minutes: a.minutes, flags: a.flags, status: a.status, timesheetId: a.timesheetId });
+    const state = (a: Attendance) => ({ programId: program.id, enrollmentId: a.enrollment.id, sessionDate: a.sessionDate, minutes: a.minutes, flags: a.flags, status: a.status, timesheetId: a.timesheet?.id ?? null });
     for (const a of existing) {
       const want = wanted.get(`${a.voucher.id}|${a.sessionDate}`);
       wanted.delete(`${a.voucher.id}|${a.sessionDate}`);
@@ -167,14 +167,14 @@ export class TimesheetService {
         const before = state(a);
         if (!sameFlags(want.flags, a.flags)) Object.assign(a, { flags: want.flags, flagsClearedAt: null, flagsClearedBy: null });
         a.minutes = want.minutes;
-        a.timesheetId = sheet.id;
+        a.timesheet = ref(sheet);
         audit('ATTENDANCE_CHANGED', a, before, state(a));
         counts.changed++;
       }
     }
     for (const want of wanted.values()) {
       const a = new Attendance(ref(em.getReference(Enrollment, want.enrollmentId)), ref(em.getReference(Voucher, want.voucherId)), ref(program), want.date, want.minutes);
-      Object.assign(a, { flags: want.flags, timesheetId: sheet.id, recordedAt: this.clock() });
+      Object.assign(a, { flags: want.flags, timesheet: ref(sheet), recordedAt: this.clock() });
       em.persist(a);
       audit('ATTENDANCE_RECORDED', a, null, state(a));
       counts.created++;
