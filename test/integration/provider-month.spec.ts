@@ -263,6 +263,38 @@ describe.concurrent("the provider's working month", () => {
     expect(suspended.body.errors[0].message).toMatch(/SUSPENDED/);
   });
 
+  it('flags a child recorded at two providers at overlapping times, and not one whose clubs meet apart', async ({ expect }) => {
+    const { city, operator, school, program } = await world();
+    const studio = await seed.provider({ city, kind: 'PRIVATE' }).approved();
+    // The studio's club meets every day at 15:30 (overlapping the school's 15:00–16:30); its late group at 17:00.
+    const early = (await seed.program(studio, { schedule: EVERY_DAY.map((s) => ({ ...s, startsAt: '15:30', endsAt: '17:00' })) })).id;
+    const late = (await seed.program(studio, { schedule: EVERY_DAY.map((s) => ({ ...s, startsAt: '17:00', endsAt: '18:30' })) })).id;
+    const switched = async (to: string) => {
+      const child = await seed.enrolled(program, city, month.day(1));
+      // The family switches clubs on day 20: both enrollments cover that day.
+      const { switchProgram } = await api.data(
+        `mutation($input: SwitchProgramInput!) { switchProgram(input: $input) { enrollment { id } } }`,
+        { input: { enrollmentId: child.enrollmentId, programId: to } },
+        { token: child.family.token, at: new Date(`${month.day(20)}T06:00:00Z`) },
+      );
+      return { before: child.enrollmentId, after: switchProgram.enrollment.id as string };
+    };
+    const one = await switched(early);
+    const two = await switched(late);
+    const atSchool = await sheet(school, {
+      programId: program,
+      month: month.period,
+      rows: [one, two].map((c) => ({ enrollmentId: c.before, sessions: [{ date: month.day(20), minutes: 90 }] })),
+    });
+    expect(atSchool.body.data.recordTimesheet).toMatchObject({ created: 2, flagged: [] });
+    const atStudio = async (programId: string, enrollmentId: string) =>
+      (await sheet(studio, { programId, month: month.period, rows: [{ enrollmentId, sessions: [{ date: month.day(20), minutes: 90 }] }] })).body.data.recordTimesheet;
+    expect((await atStudio(early, one.after)).flagged).toMatchObject([{ sessionDate: month.day(20), flags: ['OVERLAP'] }]);
+    expect((await atStudio(late, two.after)).flagged).toEqual([]);
+    const review = (await api.data(`query($c: String!) { flaggedSessions(city: $c) { totalCount edges { node { flags program { id } } } } }`, { c: city }, { token: operator })).flaggedSessions;
+    expect(review).toMatchObject({ totalCount: 1, edges: [{ node: { flags: ['OVERLAP'], program: { id: early } } }] });
+  });
+
   it('makes one sheet of two submissions at once', async ({ expect }) => {
     const { city, school, program } = await world();
     const children = [await seed.enrolled(program, city, month.day(1)), await seed.enrolled(program, city, month.day(1))];
