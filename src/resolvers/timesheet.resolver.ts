@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context.js';
 import { EnrollmentStatus } from '../domain/enums.js';
 import type { Program } from '../entities/index.js';
@@ -60,7 +60,7 @@ export class TimesheetResolver {
   @Query(() => EnrollmentConnection, { description: 'PROVIDER: the children enrolled in your programs (name and age only), with enrollment dates and status; newest last.' })
   async myRoster(
     @Ctx() ctx: Context,
-    @Arg('programId', () => String, { nullable: true, description: 'Only this program.' }) programId?: string,
+    @Arg('programId', () => ID, { nullable: true, description: 'Only this program.' }) programId?: string,
     @Arg('status', () => EnrollmentStatus, { nullable: true, description: 'Only this status (e.g. ACTIVE).' }) status?: EnrollmentStatus,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, at most 100 (default 20).' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,

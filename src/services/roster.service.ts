@@ -36,7 +36,7 @@ export class RosterService {
     requireRole(viewer, Role.PROVIDER);
     const where: FilterQuery<Enrollment> = { program: { provider: viewer.providerId } };
     if (filter.programId) {
-      if (!isUuid(filter.programId)) throw badInput('filter.programId', 'Not a program id.');
+      if (!isUuid(filter.programId)) throw badInput('programId', 'Not a program id.');
       const program = await this.em.findOne(Program, { id: filter.programId });
       if (!program) throw notFound('Program', filter.programId);
       if (program.provider.id !== viewer.providerId) throw forbidden('A provider sees only its own programs’ rosters.');

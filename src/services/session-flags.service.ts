@@ -1,11 +1,11 @@
 import { type EntityManager, type FilterQuery, LockMode } from '@mikro-orm/postgresql';
 import type { Clock } from '../clock.js';
 import type { Viewer } from '../auth/viewer.js';
-import { TimesheetCheck } from '../domain/enums.js';
+import { Role, TimesheetCheck } from '../domain/enums.js';
 import { Attendance } from '../entities/index.js';
 import { badInput, conflict, forbidden, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
-import { requireCityAuthority } from './access.js';
+import { requireCityAuthority, requireRole } from './access.js';
 import { actorOf, recordAudit } from './audit.service.js';
 import type { CityService } from './city.service.js';
 import { type Page, type PageArgs, readPageArgs, toPage } from './pagination.js';
@@ -43,6 +43,7 @@ export class SessionFlagsService {
 
   /** Clears the flags of sessions of the operator's city: they become payable once confirmed. Clearing again changes nothing. */
   async clear(viewer: Viewer, attendanceIds: string[], rawNote: string): Promise<Attendance[]> {
+    requireRole(viewer, Role.OPERATOR, Role.ADMIN);
     const ids = [...new Set(attendanceIds)];
     if (ids.length === 0 || ids.length > 500 || !ids.every(isUuid)) throw badInput('input.attendanceIds', 'Give between 1 and 500 session ids.');
     const note = requireText(rawNote, 'input.note', { min: 3, max: 1000 });
