@@ -33,6 +33,8 @@ export class RosterService {
 
   /** The provider's roster across its programs (PROVIDER), optionally one program's or one status's. */
   async mine(viewer: Viewer, filter: RosterFilter = {}, pageArgs: PageArgs = {}): Promise<Page<Enrollment>> {
+    // A malformed cursor is the client's mistake whoever sends it (it reads nothing): said first.
+    readPageArgs(pageArgs);
     requireRole(viewer, Role.PROVIDER);
     const where: FilterQuery<Enrollment> = { program: { provider: viewer.providerId } };
     if (filter.programId) {
