@@ -12,6 +12,7 @@ import { Migration20261201193100_one_session_a_day } from './Migration2026120119
 
 import { Migration20261201193500_lock_order } from './Migration20261201193500_lock_order.js';
 import { Migration20261201230000_provider_onboarding } from './Migration20261201230000_provider_onboarding.js';
+import { Migration20261201230100_timesheets } from './Migration20261201230100_timesheets.js';
 import { Migration20261201230200_treasury } from './Migration20261201230200_treasury.js';
 
 // Every migration, in order. A test checks that each file in this folder is listed here.
@@ -27,5 +28,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201193100_one_session_a_day', class: Migration20261201193100_one_session_a_day },
   { name: 'Migration20261201193500_lock_order', class: Migration20261201193500_lock_order },
   { name: 'Migration20261201230000_provider_onboarding', class: Migration20261201230000_provider_onboarding },
+  { name: 'Migration20261201230100_timesheets', class: Migration20261201230100_timesheets },
   { name: 'Migration20261201230200_treasury', class: Migration20261201230200_treasury },
 ];

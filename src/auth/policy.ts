@@ -152,6 +152,8 @@ export const PRIVACY_POLICY = {
     scopes: {
       family: async (e, f) => f.representsChild(await childOfVoucher(e.voucher.id, f)),
       // Only its own programs' enrollments: a child's clubs elsewhere stay invisible to a provider.
+      // This is the provider's roster (Program.enrollments, myRoster): the enrollment in full, and
+      // of the child only what the Child row grants a provider (name and age).
       provider: (e, f) => f.ownProgram(e.program.id),
       city: async (e, f) => f.ownCity((await f.voucher(e.voucher.id)).city.id),
     },
@@ -177,7 +179,7 @@ export const PRIVACY_POLICY = {
       [Role.PROVIDER]: { records: 'provider', fields: ALL },
       [Role.OPERATOR]: { records: 'city', fields: ALL },
       // A parent's dispute reason is free text about their child.
-      [Role.AGENCY]: { records: 'all', fields: ['id', 'sessionDate', 'status', 'minutes', 'hours', 'recordedAt', 'decidedAt', 'enrollment', 'program', 'child'] },
+      [Role.AGENCY]: { records: 'all', fields: ['id', 'sessionDate', 'status', 'minutes', 'hours', 'recordedAt', 'decidedAt', 'flags', 'flagsClearedAt', 'enrollment', 'program', 'child'] },
       [Role.ADMIN]: { records: 'all', fields: ALL },
     },
   } satisfies TypePolicy<Attendance>,
@@ -253,6 +255,7 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'Program.address': 'where a club meets (public catalogue)',
   'Program.teacherName': 'the teacher or coach a provider publishes with its club (public catalogue), not a family’s data',
   'City.name': 'a place',
+  'Holiday.name': 'a public holiday of a city (Nauryz, Independence Day)',
   'ApiKey.name': 'the organisation a key was issued to (ADMIN only)',
   'Viewer.name': 'the caller’s own name, from their own token',
   'Viewer.iin': 'the caller’s own IIN, from their own token',

@@ -158,6 +158,28 @@ export enum AttendanceStatus {
   UNCONFIRMED = 'UNCONFIRMED',
 }
 
+/** The checks a timesheet's sessions go through; each city's rules say whether a failure is refused or flagged. */
+export enum TimesheetCheck {
+  /** The session falls on one of the city's holidays. */
+  HOLIDAY = 'HOLIDAY',
+  /** The program has no weekly slot on the session's weekday. */
+  OFF_SCHEDULE = 'OFF_SCHEDULE',
+  /** More minutes than the program's slots of that weekday last. */
+  OVER_SLOT = 'OVER_SLOT',
+  /** The child has a session at another provider the same day at an overlapping time. */
+  OVERLAP = 'OVERLAP',
+  /** The voucher, the provider or the program was suspended on the day. */
+  SUSPENDED = 'SUSPENDED',
+}
+
+/** What a failed timesheet check does. */
+export enum CheckAction {
+  /** The whole sheet is refused (BAD_USER_INPUT naming the line); nothing is written. */
+  REFUSE = 'REFUSE',
+  /** The session is recorded but flagged: held from settlement until the operator clears it. */
+  FLAG = 'FLAG',
+}
+
 export enum PaymentStatus {
   CALCULATED = 'CALCULATED',
   APPROVED = 'APPROVED',

@@ -1,8 +1,9 @@
-import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
+import { ArrayType, Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
 import { AttendanceStatus } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { Enrollment } from './enrollment.entity.js';
 import { Program } from './program.entity.js';
+import { Timesheet } from './timesheet.entity.js';
 import { Voucher } from './voucher.entity.js';
 
 /**
@@ -16,6 +17,12 @@ import { Voucher } from './voucher.entity.js';
 @Unique({ name: 'attendance_one_per_voucher_program_day', properties: ['voucher', 'program', 'sessionDate'] })
 @Check({ name: 'attendance_minutes_range', expression: 'minutes > 0 and minutes <= 600' })
 @Index({ name: 'attendance_program_date', properties: ['program', 'sessionDate'] })
+@Check({ name: 'attendance_flags_known', expression: "flags <@ array['HOLIDAY','OFF_SCHEDULE','OVER_SLOT','OVERLAP','SUSPENDED']::text[]" })
+// The operator's review list: flagged sessions not yet cleared.
+@Index({
+  name: 'attendance_flagged_open',
+  expression: `create index "attendance_flagged_open" on "attendance" ("program_id", "session_date") where "flags" <> '{}' and "flags_cleared_at" is null`,
+})
 @Index({ name: 'attendance_open', expression: `create index "attendance_open" on "attendance" ("session_date") where "status" = 'RECORDED'` })
 export class Attendance {
   @PrimaryKey({ type: 'uuid' })
@@ -51,6 +58,25 @@ export class Attendance {
 
   @Property({ type: 'datetime', nullable: true })
   decidedAt?: Date | null = null;
+
+  /**
+   * The timesheet checks this session failed and the city's rules flag rather than refuse
+   * (TimesheetCheck names). A flagged session is not payable until the operator clears it.
+   */
+  @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
+  flags: string[] = [];
+
+  /** When the city's operator cleared the flags (the session is payable again once confirmed). */
+  @Property({ type: 'datetime', nullable: true })
+  flagsClearedAt?: Date | null = null;
+
+  /** Who cleared them (role:id). */
+  @Property({ type: 'text', nullable: true })
+  flagsClearedBy?: string | null = null;
+
+  /** The timesheet that last recorded or changed it; null for a session recorded one day at a time. */
+  @ManyToOne({ entity: () => Timesheet, ref: true, nullable: true, deleteRule: 'set null' })
+  timesheet?: Ref<Timesheet> | null = null;
 
   /** The payment line that paid this session; set once, by settlement. */
   @Property({ type: 'uuid', nullable: true, index: true })

@@ -1,8 +1,17 @@
 import { Check, Entity, Enum, ManyToOne, PrimaryKey, Property, type Ref, Unique } from '@mikro-orm/core';
-import { Direction, LapsePolicy, PriorityCategory, VoucherType } from '../domain/enums.js';
+import { CheckAction, Direction, LapsePolicy, PriorityCategory, TimesheetCheck, VoucherType } from '../domain/enums.js';
 import { uuidv7 } from '../ids.js';
 import { City } from './city.entity.js';
 import { bigintString } from './types/bigint-string.type.js';
+
+/** A city's timesheet checks until its operator changes them (the migration's column default). */
+export const DEFAULT_TIMESHEET_CHECKS: Readonly<Record<TimesheetCheck, CheckAction>> = {
+  HOLIDAY: CheckAction.FLAG,
+  OFF_SCHEDULE: CheckAction.FLAG,
+  OVER_SLOT: CheckAction.FLAG,
+  OVERLAP: CheckAction.FLAG,
+  SUSPENDED: CheckAction.REFUSE,
+};
 
 /**
  * One version of a city's rules. Rows are never changed (a trigger refuses it): a change is a new
@@ -81,8 +90,12 @@ export class CityRules {
   @Property({ type: 'smallint', default: 18 })
   paymentDueDay: number = 18;
 
-  constructor(init: Omit<CityRules, 'id' | 'createdAt' | 'confirmationWindowDays' | 'ratesTiynPerHour' | 'monthlyCapMinutes' | 'monthlyCapTiyn' | 'paymentDueDay'> &
-    Partial<Pick<CityRules, 'confirmationWindowDays' | 'ratesTiynPerHour' | 'monthlyCapMinutes' | 'monthlyCapTiyn' | 'paymentDueDay'>>) {
+  /** Per timesheet check, whether a session failing it is refused or flagged for the operator. */
+  @Property({ type: 'json', defaultRaw: `'{"HOLIDAY":"FLAG","OFF_SCHEDULE":"FLAG","OVER_SLOT":"FLAG","OVERLAP":"FLAG","SUSPENDED":"REFUSE"}'` })
+  timesheetChecks: Record<TimesheetCheck, CheckAction> = { ...DEFAULT_TIMESHEET_CHECKS };
+
+  constructor(init: Omit<CityRules, 'id' | 'createdAt' | 'confirmationWindowDays' | 'ratesTiynPerHour' | 'monthlyCapMinutes' | 'monthlyCapTiyn' | 'paymentDueDay' | 'timesheetChecks'> &
+    Partial<Pick<CityRules, 'confirmationWindowDays' | 'ratesTiynPerHour' | 'monthlyCapMinutes' | 'monthlyCapTiyn' | 'paymentDueDay' | 'timesheetChecks'>>) {
     this.city = init.city;
     this.version = init.version;
     this.effectiveAt = init.effectiveAt;
@@ -100,5 +113,6 @@ export class CityRules {
     if (init.monthlyCapMinutes !== undefined) this.monthlyCapMinutes = init.monthlyCapMinutes;
     if (init.monthlyCapTiyn !== undefined) this.monthlyCapTiyn = init.monthlyCapTiyn;
     if (init.paymentDueDay !== undefined) this.paymentDueDay = init.paymentDueDay;
+    if (init.timesheetChecks !== undefined) this.timesheetChecks = init.timesheetChecks;
   }
 }

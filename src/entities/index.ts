@@ -27,6 +27,8 @@ import { LocalizedText } from './localized-text.embeddable.js';
 import { Program } from './program.entity.js';
 import { Provider } from './provider.entity.js';
 import { SuspendedSubject, Suspension } from './suspension.entity.js';
+import { Timesheet } from './timesheet.entity.js';
+import { CityHoliday } from './city-holiday.entity.js';
 
 export {
   QueueBlock,
@@ -46,6 +48,7 @@ export {
   City,
   CityRules,
   ContractTerms,
+  CityHoliday,
   Enrollment,
   Guardianship,
   LocalizedText,
@@ -56,6 +59,7 @@ export {
   Quota,
   SuspendedSubject,
   Suspension,
+  Timesheet,
   Voucher,
 };
 
@@ -88,4 +92,6 @@ export const ENTITIES = [
   Suspension,
   BankDetails,
   BankStatement,
+  Timesheet,
+  CityHoliday,
 ];

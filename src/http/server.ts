@@ -23,6 +23,7 @@ import { sendError } from './error-response.js';
 import { exportsRouter, type RequestContext } from './exports.js';
 import { treasuryExportsRouter } from './treasury-exports.js';
 import { formatError, isUnexpected } from './format-error.js';
+import { importsRouter } from './imports.js';
 import { attachGraphqlWs, GRAPHQL_PATH } from './graphql-ws.js';
 import { operationGuardPlugin } from './operation-guard.js';
 import { DEFAULT_LIMITS, type Limits, protectionRules } from './protection.js';
@@ -138,7 +139,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
     }
   });
   // Per address before anything else is done for the request, credentials checks included.
-  app.use([GRAPHQL_PATH, '/exports'], (req: Request, res: Response, next: NextFunction) => {
+  app.use([GRAPHQL_PATH, '/exports', '/imports'], (req: Request, res: Response, next: NextFunction) => {
     rateLimits.address(clientAddress(req, trust)).then(
       () => next(),
       (err: unknown) => (err instanceof DomainError ? sendError(res, err) : next(err)),
@@ -157,6 +158,7 @@ export async function startServer(options: ServerOptions): Promise<KezekServer> 
     );
   app.use(exportsRouter(requestContext, log));
   app.use(treasuryExportsRouter(requestContext, log));
+  app.use(importsRouter(requestContext, log));
   app.use(webRouter(log));
   app.use(
     GRAPHQL_PATH,

@@ -1,6 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context.js';
-import type { Enrollment, Program, Voucher } from '../entities/index.js';
+import type { Child, Enrollment, Program, Voucher } from '../entities/index.js';
+import { ChildType } from '../schema/child.type.js';
 import { EnrollmentType, VoucherObjectType } from '../schema/offer.type.js';
 import { ProgramType } from '../schema/program.type.js';
 import { EnrollmentContractType } from '../schema/contract.type.js';
@@ -22,6 +23,12 @@ export class EnrollmentResolver {
   async contract(@Root() enrollment: Enrollment, @Ctx() ctx: Context): Promise<{ terms: ContractTerms; acceptedAt: Date; personalDataConsentGivenAt: Date } | null> {
     if (!enrollment.terms || !enrollment.termsAcceptedAt || !enrollment.consentGivenAt) return null;
     return { terms: await ctx.loaders.contractTerms.load(enrollment.terms.unwrap().version), acceptedAt: enrollment.termsAcceptedAt, personalDataConsentGivenAt: enrollment.consentGivenAt };
+  }
+
+  @FieldResolver(() => ChildType, { description: 'The child (a provider sees the name and age only: the access policy).' })
+  async child(@Root() enrollment: Enrollment, @Ctx() ctx: Context): Promise<Child> {
+    const voucher = await ctx.loaders.voucher.load(enrollment.voucher.id);
+    return ctx.loaders.child.load(voucher.child.id);
   }
 
   @FieldResolver(() => EnrollmentType, { nullable: true, description: 'The enrollment this one replaced, after a switch.' })

@@ -15,6 +15,7 @@ import { ViewerResolver } from './viewer.resolver.js';
 import { VerificationResolver } from './verification.resolver.js';
 import { VoucherResolver } from './voucher.resolver.js';
 import { BankStatementResolver, PaymentTreasuryResolver, ProviderBankDetailsResolver, TreasuryResolver } from './treasury.resolver.js';
+import { ProgramRosterResolver, TimesheetResolver } from './timesheet.resolver.js';
 
 export const RESOLVERS = [
   CityResolver,
@@ -40,4 +41,6 @@ export const RESOLVERS = [
   PaymentTreasuryResolver,
   ProviderBankDetailsResolver,
   BankStatementResolver,
+  TimesheetResolver,
+  ProgramRosterResolver,
 ] as const;

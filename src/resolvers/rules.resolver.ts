@@ -1,5 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Direction } from '../domain/enums.js';
+import { Direction, TimesheetCheck } from '../domain/enums.js';
+import { DEFAULT_TIMESHEET_CHECKS } from '../entities/city-rules.entity.js';
+import { TimesheetCheckRuleType } from '../schema/timesheet.type.js';
 import { money, MoneyType } from '../schema/money.type.js';
 import type { Context } from '../context.js';
 import type { CityRules } from '../entities/index.js';
@@ -55,6 +57,12 @@ export class RulesResolver {
   @FieldResolver(() => Int, { nullable: true, description: 'Most hours paid per voucher per month; null: no cap.' })
   monthlyCapHours(@Root() rules: CityRules): number | null {
     return rules.monthlyCapMinutes == null ? null : rules.monthlyCapMinutes / 60;
+  }
+
+  @FieldResolver(() => [TimesheetCheckRuleType], { description: 'Per timesheet check, whether a failing session is refused or flagged for the operator.' })
+  timesheetChecks(@Root() rules: CityRules): TimesheetCheckRuleType[] {
+    const actions = { ...DEFAULT_TIMESHEET_CHECKS, ...rules.timesheetChecks };
+    return Object.values(TimesheetCheck).map((check) => ({ check, action: actions[check] }));
   }
 
   @FieldResolver(() => MoneyType, { nullable: true, description: 'Most paid per voucher per month; null: no cap.' })

@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { AttendanceStatus } from '../domain/enums.js';
+import { AttendanceStatus, TimesheetCheck } from '../domain/enums.js';
 import { ConnectionType } from './common.js';
 import { DateTime, LocalDate } from './scalars.js';
 
@@ -25,6 +25,12 @@ export class AttendanceType {
 
   @Field(() => DateTime, { nullable: true, description: 'When the parent confirmed or disputed it, or the window closed.' })
   decidedAt?: Date | null;
+
+  @Field(() => [TimesheetCheck], { description: 'Timesheet checks the session failed that the city flags rather than refuses; a flagged session is not paid until the operator clears it. Empty for most sessions.' })
+  flags!: TimesheetCheck[];
+
+  @Field(() => DateTime, { nullable: true, description: 'When the city’s operator cleared the flags (null: not flagged, or still held).' })
+  flagsClearedAt?: Date | null;
 }
 
 @ObjectType({ description: 'A page of sessions.' })

@@ -24,6 +24,8 @@ export const LIST_LIMITS: Readonly<Record<string, ListLimit>> = {
   'Query.myApplications': { max: 50, keep: 'last' },
   'Query.myChildren': { max: 20, keep: 'first' },
   'Query.queueStats': { max: 100, keep: 'first' },
+  /** setHolidays accepts at most 60 a year (holiday.service.ts). */
+  'Query.holidays': { max: 60, keep: 'first' },
   // Nested lists
   'Child.applications': { max: 20, keep: 'last' },
   'Child.attendances': { max: 50, keep: 'last' },
@@ -32,6 +34,8 @@ export const LIST_LIMITS: Readonly<Record<string, ListLimit>> = {
   /** One session per enrollment and date, one month per payment. */
   'PaymentLine.attendances': { max: 31, keep: 'first' },
   'CityRules.rates': { max: 20, keep: 'first' },
+  /** One per TimesheetCheck. */
+  'CityRules.timesheetChecks': { max: 10, keep: 'first' },
   /** Programs accept at most 14 weekly slots (program.service.ts). */
   'Program.schedule': { max: 14, keep: 'first' },
   'Program.weeklySchedule': { max: 14, keep: 'first' },
@@ -44,6 +48,9 @@ export const LIST_LIMITS: Readonly<Record<string, ListLimit>> = {
   'BankStatement.paid': { max: 5000, keep: 'first' },
   'BankStatement.failed': { max: 5000, keep: 'first' },
   'Provider.bankDetailsHistory': { max: 50, keep: 'first' },
+  'HolidaysPayload.holidays': { max: 60, keep: 'first' },
+  /** The sheet's flagged sessions; the whole month is read paged, through `attendances`. */
+  'RecordTimesheetPayload.flagged': { max: 1000, keep: 'first' },
 };
 
 const isPaged = (field: GraphQLField<unknown, unknown>) => field.args.some((a) => a.name === 'first');

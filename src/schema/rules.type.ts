@@ -4,6 +4,7 @@ import { Direction, LapsePolicy, PriorityCategory, VoucherType } from '../domain
 import { MoneyType } from './money.type.js';
 import { ConnectionType } from './common.js';
 import { DateTime } from './scalars.js';
+import { TimesheetCheckRuleInput } from './timesheet.type.js';
 
 @ObjectType('CityRules', { description: 'One version of a city’s rules. Versions are never edited: each change adds the next one.' })
 export class CityRulesType {
@@ -108,6 +109,9 @@ export class UpdateCityRulesInput {
 
   @Field(() => SafeIntResolver, { nullable: true, description: 'Most tiyn paid per voucher per month; 0 removes the cap.' })
   monthlyCapTiyn?: number | null;
+
+  @Field(() => [TimesheetCheckRuleInput], { nullable: true, description: 'Timesheet checks to change (REFUSE or FLAG); checks not listed keep their action.' })
+  timesheetChecks?: TimesheetCheckRuleInput[] | null;
 }
 
 @ObjectType({ description: 'Result of updateCityRules.' })

@@ -26,6 +26,10 @@ import { QueueService } from './queue.service.js';
 import { RulesService } from './rules.service.js';
 import { VerificationService } from './verification.service.js';
 import { VoucherService } from './voucher.service.js';
+import { HolidayService } from './holiday.service.js';
+import { RosterService } from './roster.service.js';
+import { SessionFlagsService } from './session-flags.service.js';
+import { TimesheetService } from './timesheet.service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -65,6 +69,10 @@ export function createServices(em: EntityManager, realtime: RealtimeHub | null =
     vouchers,
     audit: new AuditService(em),
     attendance,
+    timesheets: new TimesheetService(em, clock),
+    sessionFlags: new SessionFlagsService(em, cities, clock),
+    holidays: new HolidayService(em, cities, clock),
+    rosters: new RosterService(em),
     budgets,
     settlement,
     payments,

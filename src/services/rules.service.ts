@@ -1,6 +1,6 @@
 import { type EntityManager, ref } from '@mikro-orm/postgresql';
 import type { Clock } from '../clock.js';
-import { ApplicationStatus, Direction, LapsePolicy, PriorityCategory, VoucherType } from '../domain/enums.js';
+import { ApplicationStatus, type CheckAction, Direction, LapsePolicy, PriorityCategory, type TimesheetCheck, VoucherType } from '../domain/enums.js';
 import type { Viewer } from '../auth/viewer.js';
 import { City, CityRules } from '../entities/index.js';
 import { badInput } from '../errors.js';
@@ -33,6 +33,8 @@ export interface UpdateCityRulesInput {
   monthlyCapHours?: number | null;
   /** 0 removes the cap. */
   monthlyCapTiyn?: number | null;
+  /** Timesheet checks to change; checks not listed keep their action. */
+  timesheetChecks?: { check: TimesheetCheck; action: CheckAction }[] | null;
 }
 
 /** Fields an operator's input sets one-to-one. */
@@ -55,6 +57,7 @@ const RULE_FIELDS = [
   'ratesTiynPerHour',
   'monthlyCapMinutes',
   'monthlyCapTiyn',
+  'timesheetChecks',
 ] as const;
 
 /** 1,000,000 KZT an hour: far above any real rate, far below where integer maths could overflow. */
@@ -142,6 +145,7 @@ function changesFrom(input: UpdateCityRulesInput, previous: CityRules): Partial<
   if (input.rates) changes.ratesTiynPerHour = { ...previous.ratesTiynPerHour, ...Object.fromEntries(input.rates.map((r) => [r.direction, r.tiynPerHour])) };
   if (input.monthlyCapHours != null) changes.monthlyCapMinutes = input.monthlyCapHours === 0 ? null : input.monthlyCapHours * 60;
   if (input.monthlyCapTiyn != null) changes.monthlyCapTiyn = input.monthlyCapTiyn === 0 ? null : String(input.monthlyCapTiyn);
+  if (input.timesheetChecks) changes.timesheetChecks = { ...previous.timesheetChecks, ...Object.fromEntries(input.timesheetChecks.map((c) => [c.check, c.action])) };
   return changes;
 }
 
@@ -173,6 +177,9 @@ function validate(input: UpdateCityRulesInput): void {
   if (input.paymentDueDay != null) requireIntInRange(input.paymentDueDay, 'input.paymentDueDay', 1, 28);
   if (input.monthlyCapHours != null) requireIntInRange(input.monthlyCapHours, 'input.monthlyCapHours', 0, 744);
   if (input.monthlyCapTiyn != null) requireIntInRange(input.monthlyCapTiyn, 'input.monthlyCapTiyn', 0, MAX_MONTHLY_TIYN);
+  if (input.timesheetChecks && new Set(input.timesheetChecks.map((c) => c.check)).size !== input.timesheetChecks.length) {
+    throw badInput('input.timesheetChecks', 'List each check once.');
+  }
   input.rates?.forEach((rate, i) => requireIntInRange(rate.tiynPerHour, `input.rates[${i}].tiynPerHour`, 0, MAX_RATE_TIYN));
   if (input.autoIssueTypes && new Set(input.autoIssueTypes).size !== input.autoIssueTypes.length) {
     throw badInput('input.autoIssueTypes', 'List each voucher type once.');

@@ -8,8 +8,9 @@ import { suspendedOnSql } from './suspension.js';
 /**
  * settle_sessions: the sessions this run pays, fixed now (one confirmed while the run works waits
  * for the next). Confirmed, unpaid, in the month [start, end), of an approved provider; never a
- * session on a day its voucher, provider or program was suspended; and while the voucher is
- * suspended now its sessions wait (held) for a run after reinstatement.
+ * session on a day its voucher, provider or program was suspended; while the voucher is
+ * suspended now its sessions wait (held) for a run after reinstatement; and a session a timesheet
+ * check flagged waits (held, alone) until the city's operator clears it.
  */
 export const createSettleSessions = sql<{
   cityId: string;
@@ -26,6 +27,7 @@ export const createSettleSessions = sql<{
       join program p on p.id = a.program_id join provider pr on pr.id = p.provider_id join city c on c.id = pr.city_id
      where pr.city_id = :cityId and a.session_date >= :start and a.session_date < :end and a.status = :confirmed and a.payment_line_id is null
        and pr.status = :approved and v.status <> :suspended
+       and (a.flags = '{}' or a.flags_cleared_at is not null)
        and not ${suspendedOnSql({ voucherId: 'v.id', providerId: 'pr.id', programId: 'p.id', date: 'a.session_date', timezone: 'c.timezone' })}`,
 );
 
