@@ -162,8 +162,24 @@ export class WeeklySlotInput {
   minutes!: number;
 }
 
+/** The fields a program needs before it is submitted for review, shared by creating and changing it. */
+@InputType()
+abstract class ProgramReviewFieldsInput {
+  @Field(() => String, { nullable: true, description: 'What the children do and learn (needed to submit for review).' })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Where the group meets (needed to submit for review).' })
+  address?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The city district (needed to submit for review).' })
+  district?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The teacher or coach (needed to submit for review); published in the catalogue.' })
+  teacherName?: string | null;
+}
+
 @InputType({ description: 'A new program of a provider. Providers create programs only for themselves, as a DRAFT to submit for review; a program an operator of the city or an admin adds is published at once.' })
-export class CreateProgramInput {
+export class CreateProgramInput extends ProgramReviewFieldsInput {
   @Field(() => ID, { description: 'The provider running the program.' })
   providerId!: string;
 
@@ -188,24 +204,12 @@ export class CreateProgramInput {
   @Field(() => [WeeklySlotInput], { nullable: true, description: 'Weekly meetings as start and minutes (at most 14); instead of `schedule`, which is then computed from it.' })
   weeklySchedule?: WeeklySlotInput[] | null;
 
-  @Field(() => String, { nullable: true, description: 'What the children do and learn (needed to submit for review).' })
-  description?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Where the group meets (needed to submit for review).' })
-  address?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'The city district (needed to submit for review).' })
-  district?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'The teacher or coach (needed to submit for review); published in the catalogue.' })
-  teacherName?: string | null;
-
   @Field(() => TeachingLanguage, { description: 'Language of instruction.' })
   language!: TeachingLanguage;
 }
 
 @InputType({ description: 'Changes to a program; omitted fields stay as they are.' })
-export class UpdateProgramInput {
+export class UpdateProgramInput extends ProgramReviewFieldsInput {
   @Field(() => ID, { description: 'The program to change.' })
   programId!: string;
 
@@ -229,18 +233,6 @@ export class UpdateProgramInput {
 
   @Field(() => [WeeklySlotInput], { nullable: true, description: 'New weekly meetings as start and minutes, replacing the old ones (at most 14); instead of `schedule`, which is then computed from it.' })
   weeklySchedule?: WeeklySlotInput[] | null;
-
-  @Field(() => String, { nullable: true, description: 'What the children do and learn (needed to submit for review).' })
-  description?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Where the group meets (needed to submit for review).' })
-  address?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'The city district (needed to submit for review).' })
-  district?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'The teacher or coach (needed to submit for review); published in the catalogue.' })
-  teacherName?: string | null;
 
   @Field(() => TeachingLanguage, { description: 'New language of instruction.', nullable: true })
   language?: TeachingLanguage | null;

@@ -2,27 +2,15 @@
 // of its own is built through the API, taken back to before the two migrations, given the rows the
 // old code could write (a second session of one voucher, program and day; a budget created after a
 // settlement that never counted it), and migrated again.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initOrm, type Orm } from '../../src/db/orm.js';
-import { createLogger } from '../../src/logger.js';
-import { TestApi } from '../support/api.js';
-import { freshDatabase } from '../support/fresh-database.js';
+import { describe, expect, it } from 'vitest';
+import type { Orm } from '../../src/db/orm.js';
+import type { TestApi } from '../support/api.js';
+import { migrationWorld } from '../support/migration-world.js';
 import { previousMonth, Seed } from '../support/seed.js';
 
 let api: TestApi;
 let orm: Orm;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const fresh = await freshDatabase('kezek_money_migrations');
-  drop = fresh.drop;
-  api = await TestApi.start({ db: fresh.db });
-  orm = await initOrm(fresh.db, createLogger('silent'), 1);
-});
-afterAll(async () => {
-  await orm?.close(true);
-  await api?.close();
-  await drop?.();
-});
+migrationWorld('kezek_money_migrations', (world) => ({ api, orm } = world));
 
 const CITY = 'ASTANA';
 const month = previousMonth();

@@ -2,27 +2,15 @@
 // from. A database of its own is taken back to before the migration, given a provider and a program
 // as the old code wrote them, and migrated again: the program is PUBLISHED as of its creation, and
 // its weekly schedule is computed from the start/end slots.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initOrm, type Orm } from '../../src/db/orm.js';
-import { createLogger } from '../../src/logger.js';
-import { TestApi } from '../support/api.js';
-import { freshDatabase } from '../support/fresh-database.js';
+import { describe, expect, it } from 'vitest';
+import type { Orm } from '../../src/db/orm.js';
+import type { TestApi } from '../support/api.js';
+import { migrationWorld } from '../support/migration-world.js';
 import { randomBin } from '../support/ids.js';
 
 let api: TestApi;
 let orm: Orm;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const fresh = await freshDatabase('kezek_onboarding_migration');
-  drop = fresh.drop;
-  api = await TestApi.start({ db: fresh.db });
-  orm = await initOrm(fresh.db, createLogger('silent'), 1);
-});
-afterAll(async () => {
-  await orm?.close(true);
-  await api?.close();
-  await drop?.();
-});
+migrationWorld('kezek_onboarding_migration', (world) => ({ api, orm } = world));
 
 describe('migrating the existing catalogue', () => {
   it('publishes existing programs as of their creation and computes their weekly schedule; contracts start at version 1', async () => {
